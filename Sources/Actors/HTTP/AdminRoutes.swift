@@ -1,0 +1,192 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Runtime
+
+/// What the admin routes need from the running service beyond the store.
+public struct AdminHooks: Sendable {
+    /// The live supervision tree.
+    public var supervisionTree: @Sendable () async -> SupervisionTreeNode
+    /// Kills one worker actor mid-flight; returns its name, or nil when none is alive.
+    public var killWorker: @Sendable () async -> String?
+
+    public init(
+        supervisionTree: @escaping @Sendable () async -> SupervisionTreeNode,
+        killWorker: @escaping @Sendable () async -> String?
+    ) {
+        self.supervisionTree = supervisionTree
+        self.killWorker = killWorker
+    }
+}
+
+/// Operator routes behind `Authorization: Bearer $ADMIN_TOKEN`. Without a token
+/// configured they do not exist (404); with one, a missing or wrong bearer is 401.
+struct AdminRoutes: Sendable {
+    let token: String?
+    let chaosEnabled: Bool
+    let store: any DepositStore
+    let hooks: AdminHooks
+
+    func register(on router: Router<BasicRequestContext>) {
+        let admin = router.group().add(middleware: BearerTokenMiddleware(token: self.token))
+        admin.get("/api/v1/transactions/:tx_id") { _, context in
+            let id = try Self.uuid(context.parameters.get("tx_id"), field: "tx_id")
+            guard let status = try await self.store.transaction(id: id) else {
+                throw ServiceError(.notFound, "no transaction with this tx_id")
+            }
+            return try JSONBody.response(.ok, encoding: TransactionBody(status))
+        }
+        admin.post("/api/v1/admin/users") { request, context in
+            let body = try await Self.jsonObject(request)
+            guard case .string(let username)? = body["username"] else {
+                throw body["username"] == nil || body["username"] == .null
+                    ? ServiceError.malformed("missing required field: username")
+                    : ServiceError.invalid("username must be a string")
+            }
+            guard !username.isEmpty, username.utf8.count <= 64 else { throw ServiceError.invalid("username must be 1 to 64 bytes") }
+            var telegramID: Int64?
+            switch body["telegram_id"] {
+            case nil, .null?: break
+            case .number(let literal)?:
+                guard let value = Int64(literal) else { throw ServiceError.invalid("telegram_id must be an integer") }
+                telegramID = value
+            default: throw ServiceError.invalid("telegram_id must be an integer")
+            }
+            let user = try await self.store.createUser(username: username, telegramID: telegramID)
+            return JSONBody.response(.created, #"{"id":""# + user.id.apiString + #"","username":"# + JSONBody.quoted(user.username) + "}")
+        }
+        admin.get("/api/v1/admin/users/:id/wallet") { _, context in
+            let id = try Self.uuid(context.parameters.get("id"), field: "user id")
+            guard let wallet = try await self.store.wallet(userID: id) else { throw ServiceError(.notFound, "no wallet for this user") }
+            return try JSONBody.response(.ok, encoding: WalletBody(wallet))
+        }
+        admin.post("/api/v1/admin/transactions/:tx_id/assign") { request, context in
+            let txID = try Self.uuid(context.parameters.get("tx_id"), field: "tx_id")
+            let body = try await Self.jsonObject(request)
+            guard let value = body["user_id"], value != .null else { throw ServiceError.malformed("missing required field: user_id") }
+            guard case .string(let text) = value, let userID = UUID(uuidString: text) else {
+                throw ServiceError.invalid("user_id must be a UUID")
+            }
+            try await self.store.assign(txID: txID, userID: userID)
+            return JSONBody.response(.accepted, #"{"ok":true}"#)
+        }
+        admin.post("/api/v1/admin/transactions/:tx_id/requeue") { _, context in
+            let txID = try Self.uuid(context.parameters.get("tx_id"), field: "tx_id")
+            try await self.store.requeue(txID: txID)
+            return JSONBody.response(.accepted, #"{"ok":true}"#)
+        }
+        admin.get("/api/v1/admin/supervisor") { _, _ in
+            try JSONBody.response(.ok, encoding: await self.hooks.supervisionTree())
+        }
+        admin.post("/api/v1/admin/chaos/kill-worker") { _, _ in
+            guard self.chaosEnabled else { throw ServiceError(.notFound, "chaos routes are disabled (CHAOS_ENABLED=false)") }
+            guard let name = await self.hooks.killWorker() else { throw ServiceError(.conflict, "no worker is alive") }
+            return JSONBody.response(.ok, #"{"killed":"# + JSONBody.quoted(name) + "}")
+        }
+    }
+
+    static func uuid(_ text: String?, field: String) throws(ServiceError) -> UUID {
+        guard let text, let id = UUID(uuidString: text) else { throw ServiceError.invalid("\(field) must be a UUID") }
+        return id
+    }
+
+    static func jsonObject(_ request: Request) async throws -> JSONObject {
+        guard let contentType = request.headers[.contentType], WebhookHandler.isJSON(contentType) else {
+            throw ServiceError(.unsupportedMediaType, "Content-Type must be application/json")
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: 16 * 1024)
+        } catch {
+            throw ServiceError(.payloadTooLarge, "body exceeds 16384 bytes")
+        }
+        let value: JSONValue
+        do {
+            value = try JSONReader.parse(Array(buffer.readableBytesView))
+        } catch {
+            throw ServiceError.malformed("body is not valid JSON: \(error.reason)")
+        }
+        guard case .object(let object) = value else { throw ServiceError.malformed("body must be a JSON object") }
+        return object
+    }
+}
+
+/// 404 when no token is configured, 401 unless `Authorization: Bearer <token>` matches
+/// (compared in constant time).
+struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
+    let token: String?
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let token = self.token else { throw ServiceError(.notFound, "no such route") }
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
+              Self.constantTimeEqual(Array(header.utf8.dropFirst("Bearer ".utf8.count)), Array(token.utf8))
+        else {
+            throw ServiceError(.unauthorized, "missing or wrong bearer token")
+        }
+        return try await next(request, context)
+    }
+
+    /// Compares digests so neither length nor content leaks through timing.
+    static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        let left = SHA256.hash(data: lhs)
+        let right = SHA256.hash(data: rhs)
+        return zip(left, right).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
+
+struct TransactionBody: Encodable {
+    var tx_id: String
+    var tx_hash: String
+    var chain: String
+    var log_index: Int64
+    var status: String
+    var confirmations: Int64
+    var amount: String
+    var currency: String
+    var user_id: String?
+    var processed_at: String?
+
+    init(_ status: TransactionStatus) {
+        self.tx_id = status.txID.apiString
+        self.tx_hash = status.txHash
+        self.chain = status.chain
+        self.log_index = status.logIndex
+        self.status = status.state.rawValue
+        self.confirmations = status.confirmations
+        self.amount = status.amount.description
+        self.currency = status.currency
+        self.user_id = status.userID?.apiString
+        self.processed_at = status.processedAt.map { $0.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)) }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        enum Key: String, CodingKey { case tx_id, tx_hash, chain, log_index, status, confirmations, amount, currency, user_id, processed_at }
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(self.tx_id, forKey: .tx_id)
+        try container.encode(self.tx_hash, forKey: .tx_hash)
+        try container.encode(self.chain, forKey: .chain)
+        try container.encode(self.log_index, forKey: .log_index)
+        try container.encode(self.status, forKey: .status)
+        try container.encode(self.confirmations, forKey: .confirmations)
+        try container.encode(self.amount, forKey: .amount)
+        try container.encode(self.currency, forKey: .currency)
+        // null, not absent: the contract lists both keys.
+        try container.encode(self.user_id, forKey: .user_id)
+        try container.encode(self.processed_at, forKey: .processed_at)
+    }
+}
+
+struct WalletBody: Encodable {
+    var user_id: String
+    var deposit_balance: String
+    var winning_balance: String
+    var bonus_balance: String
+
+    init(_ wallet: Wallet) {
+        self.user_id = wallet.userID.apiString
+        self.deposit_balance = wallet.depositBalance.description
+        self.winning_balance = wallet.winningBalance.description
+        self.bonus_balance = wallet.bonusBalance.description
+    }
+}

@@ -1,0 +1,215 @@
+import DequeModule
+import Foundation
+import Logging
+import Synchronization
+
+/// Coalesces concurrent webhooks into shared store transactions (group commit).
+///
+/// Handlers call ``submit(_:)`` concurrently; each waits for its own result. The flush
+/// loop in ``run()`` takes everything waiting (up to ``Configuration/maximumBatchSize``)
+/// as soon as a flush slot is free, so a lone request is committed at once and a burst
+/// shares one transaction: batches are full under load and small when idle, with no
+/// timer in between. Nothing is answered before its transaction committed.
+public final class GroupCommitter: Sendable {
+    public struct Configuration: Sendable {
+        /// Records per transaction at most. Default 256.
+        public var maximumBatchSize: Int
+        /// Transactions in flight at once. Default 2 (PostgreSQL overlaps one batch's
+        /// commit with the next one's upsert; SQLite serialises them anyway).
+        public var maximumConcurrentBatches: Int
+        /// Confirmations at which a deposit is queued for crediting. Default 12.
+        public var confirmationThreshold: Int64
+
+        public init(maximumBatchSize: Int = 256, maximumConcurrentBatches: Int = 2, confirmationThreshold: Int64 = 12) {
+            precondition(maximumBatchSize > 0 && maximumConcurrentBatches > 0)
+            self.maximumBatchSize = maximumBatchSize
+            self.maximumConcurrentBatches = maximumConcurrentBatches
+            self.confirmationThreshold = confirmationThreshold
+        }
+    }
+
+    /// Hears about every committed or failed batch.
+    public protocol Observer: Sendable {
+        func batchCommitted(size: Int, queued: Int, duration: Duration)
+        func batchFailed(size: Int, error: any Error)
+    }
+
+    private struct Entry {
+        var id: UInt64
+        var record: DepositRecord
+    }
+
+    private struct State {
+        var nextID: UInt64 = 0
+        var pending: Deque<Entry> = []
+        /// Whoever removes a continuation from here resumes it — exactly once.
+        var waiters: [UInt64: CheckedContinuation<IngestResult, any Error>] = [:]
+        var inFlight = 0
+        var flusher: CheckedContinuation<Void, Never>?
+        var stopped = false
+    }
+
+    private let store: any DepositStore
+    private let configuration: Configuration
+    private let observer: (any Observer)?
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    public init(store: any DepositStore, configuration: Configuration = .init(), observer: (any Observer)? = nil, logger: Logger) {
+        self.store = store
+        self.configuration = configuration
+        self.observer = observer
+        self.logger = logger
+    }
+
+    /// Records one webhook; returns once its batch committed.
+    ///
+    /// - Throws: ``ServiceError/Code/unavailable`` when the store failed or the committer
+    ///   is stopped; `CancellationError` when the caller is cancelled first (the record may
+    ///   still be committed by a batch already in flight — a retry then gets the same tx_id).
+    public func submit(_ record: DepositRecord) async throws -> IngestResult {
+        let id = self.state.withLock { state -> UInt64 in
+            state.nextID += 1
+            return state.nextID
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<IngestResult, any Error>) in
+                let (flusher, refusal) = self.state.withLock { state -> (CheckedContinuation<Void, Never>?, (any Error)?) in
+                    if state.stopped { return (nil, ServiceError(.unavailable, "ingest is shutting down")) }
+                    if Task.isCancelled { return (nil, CancellationError()) }
+                    state.waiters[id] = continuation
+                    state.pending.append(Entry(id: id, record: record))
+                    return (self.takeFlusherIfReady(&state), nil)
+                }
+                if let refusal { continuation.resume(throwing: refusal) }
+                flusher?.resume()
+            }
+        } onCancel: {
+            let continuation = self.state.withLock { state -> CheckedContinuation<IngestResult, any Error>? in
+                state.pending.removeAll { $0.id == id }
+                return state.waiters.removeValue(forKey: id)
+            }
+            continuation?.resume(throwing: CancellationError())
+        }
+    }
+
+    private func takeFlusherIfReady(_ state: inout State) -> CheckedContinuation<Void, Never>? {
+        guard !state.pending.isEmpty, state.inFlight < self.configuration.maximumConcurrentBatches else { return nil }
+        defer { state.flusher = nil }
+        return state.flusher
+    }
+
+    /// The flush loop. Returns when cancelled; requests still waiting then fail with
+    /// ``ServiceError/Code/unavailable`` (their records were not committed).
+    public func run() async {
+        await withDiscardingTaskGroup { group in
+            while let batch = await self.nextBatch() {
+                group.addTask { await self.commit(batch) }
+            }
+        }
+        let abandoned = self.state.withLock { state -> [CheckedContinuation<IngestResult, any Error>] in
+            state.stopped = true
+            state.pending.removeAll()
+            defer { state.waiters.removeAll() }
+            return Array(state.waiters.values)
+        }
+        for continuation in abandoned {
+            continuation.resume(throwing: ServiceError(.unavailable, "ingest is shutting down"))
+        }
+    }
+
+    /// Waits for work and a free slot; nil once cancelled.
+    private func nextBatch() async -> [Entry]? {
+        while !Task.isCancelled {
+            if let batch = self.state.withLock({ self.takeBatch(&$0) }) { return batch }
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    let ready = self.state.withLock { state -> Bool in
+                        if Task.isCancelled || (!state.pending.isEmpty && state.inFlight < self.configuration.maximumConcurrentBatches) {
+                            return true
+                        }
+                        state.flusher = continuation
+                        return false
+                    }
+                    if ready { continuation.resume() }
+                }
+            } onCancel: {
+                self.state.withLock { state in
+                    defer { state.flusher = nil }
+                    return state.flusher
+                }?.resume()
+            }
+        }
+        return nil
+    }
+
+    /// Removes the next batch from the queue: distinct transfers only. A second sighting of
+    /// a transfer in the same batch is merged into the first when it agrees (the highest
+    /// confirmations win) and otherwise waits for the next batch.
+    private func takeBatch(_ state: inout State) -> [Entry]? {
+        guard !state.pending.isEmpty, state.inFlight < self.configuration.maximumConcurrentBatches else { return nil }
+        var batch: [Entry] = []
+        var deferred: [Entry] = []
+        var positions: [DepositRecord.Key: Int] = [:]
+        while batch.count < self.configuration.maximumBatchSize, let entry = state.pending.popFirst() {
+            if let position = positions[entry.record.key] {
+                // Entries past `position` share its result; the first stays the representative.
+                if batch[position].record.conflict(with: entry.record) == nil,
+                   batch[position].record.chainStatus == entry.record.chainStatus {
+                    batch[position].record.confirmations = max(batch[position].record.confirmations, entry.record.confirmations)
+                    batch.append(entry)
+                } else {
+                    deferred.append(entry)
+                }
+            } else {
+                positions[entry.record.key] = batch.count
+                batch.append(entry)
+            }
+        }
+        for entry in deferred.reversed() { state.pending.prepend(entry) }
+        state.inFlight += 1
+        return batch
+    }
+
+    private func commit(_ batch: [Entry]) async {
+        var representatives: [Int] = []
+        var seen: [DepositRecord.Key: Int] = [:]
+        for (index, entry) in batch.enumerated() where seen[entry.record.key] == nil {
+            seen[entry.record.key] = representatives.count
+            representatives.append(index)
+        }
+        let records = representatives.map { batch[$0].record }
+        let started = ContinuousClock.now
+        let outcome: Result<[IngestResult], any Error>
+        do {
+            outcome = .success(try await self.store.ingest(records, confirmationThreshold: self.configuration.confirmationThreshold))
+        } catch {
+            outcome = .failure(error)
+        }
+
+        let (continuations, flusher) = self.state.withLock { state in
+            state.inFlight -= 1
+            let continuations = batch.map { state.waiters.removeValue(forKey: $0.id) }
+            return (continuations, self.takeFlusherIfReady(&state))
+        }
+        switch outcome {
+        case .success(let results):
+            let queued = results.count { if case .accepted(_, true) = $0.outcome { true } else { false } }
+            self.observer?.batchCommitted(size: records.count, queued: queued, duration: started.duration(to: .now))
+            var firstSeen: Set<DepositRecord.Key> = []
+            for (index, entry) in batch.enumerated() {
+                var result = results[seen[entry.record.key]!]
+                if !firstSeen.insert(entry.record.key).inserted, case .accepted(_, let queuedNow) = result.outcome {
+                    result.outcome = .accepted(created: false, queued: queuedNow)
+                }
+                continuations[index]?.resume(returning: result)
+            }
+        case .failure(let error):
+            self.observer?.batchFailed(size: records.count, error: error)
+            self.logger.error("ingest_batch_failed", metadata: ["batch.size": "\(records.count)", "error": "\(error)"])
+            let failure = ServiceError(.unavailable, "the store did not commit the webhook", underlying: error)
+            for continuation in continuations { continuation?.resume(throwing: failure) }
+        }
+        flusher?.resume()
+    }
+}

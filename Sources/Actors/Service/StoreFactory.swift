@@ -1,0 +1,78 @@
+import Logging
+import Runtime
+
+/// Builds the store for a ``DatabaseLocation`` together with the pool it leases from.
+public struct StoreHandle: Sendable {
+    public var store: any DepositStore
+    /// Runs the pool until the supervisor asks it to stop.
+    public var runPool: @Sendable () async throws -> Void
+    /// Closes the pool (waiters fail, connections close).
+    public var closePool: @Sendable () async -> Void
+    /// For PostgreSQL: follows `NOTIFY` on the jobs channel (nil for SQLite).
+    public var jobListener: PostgresJobListener?
+
+    public static func make(
+        _ configuration: ServiceConfiguration,
+        metrics: ServiceMetrics,
+        clock: WallClock,
+        faults: any FaultInjector,
+        logger: Logger
+    ) throws -> StoreHandle {
+        let observer = PoolMetricsObserver(metrics: metrics)
+        switch configuration.database {
+        case .postgres(let address):
+            let factory = try PostgresConnectionFactory(address: address, logger: logger)
+            let pool = PostgresStore.Pool(
+                factory: factory,
+                configuration: .init(
+                    poolSize: configuration.poolSize,
+                    maxOverflow: configuration.poolMaxOverflow,
+                    acquireTimeout: configuration.poolTimeout
+                ),
+                clock: ContinuousClock(),
+                logger: logger,
+                observer: observer
+            )
+            let store = PostgresStore(pool: pool, factory: factory, logger: logger, clock: clock, faults: faults)
+            return StoreHandle(
+                store: store,
+                runPool: { try await pool.run() },
+                closePool: { await pool.close() },
+                jobListener: PostgresJobListener(factory: factory, logger: logger)
+            )
+        case .sqlite(let path):
+            let factory = SQLiteConnectionFactory(path: path, logger: logger)
+            let pool = SQLiteStore.Pool(
+                factory: factory,
+                configuration: .init(poolSize: 1, maxOverflow: 0, acquireTimeout: configuration.poolTimeout),
+                clock: ContinuousClock(),
+                logger: logger,
+                observer: observer
+            )
+            let store = SQLiteStore(pool: pool, factory: factory, logger: logger, clock: clock, faults: faults)
+            return StoreHandle(store: store, runPool: { try await pool.run() }, closePool: { await pool.close() }, jobListener: nil)
+        }
+    }
+}
+
+/// Reports pool statistics as the `db_pool_*` metrics.
+struct PoolMetricsObserver: PoolObserver {
+    let metrics: ServiceMetrics
+
+    func statisticsChanged(_ statistics: PoolStatistics) {
+        self.metrics.recorder.set(self.metrics.poolActive, to: Double(statistics.active))
+        self.metrics.recorder.set(self.metrics.poolIdle, to: Double(statistics.idle))
+        self.metrics.recorder.set(self.metrics.poolMax, to: Double(statistics.max))
+        self.metrics.recorder.set(self.metrics.poolWaiters, to: Double(statistics.waiters))
+    }
+
+    func acquired(waited: Duration) {
+        self.metrics.recorder.observe(self.metrics.poolAcquire, waited)
+    }
+
+    func acquireTimedOut() {
+        self.metrics.recorder.increment(self.metrics.poolTimeouts)
+    }
+
+    func connectFailed(error: any Error, attempt: Int) {}
+}

@@ -1,0 +1,43 @@
+import Logging
+import Runtime
+import Synchronization
+
+/// Feeds supervisor events into `supervisor_restarts_total{supervisor}` and `workers_alive`.
+struct SupervisorObservation: SupervisorObserver {
+    let metrics: ServiceMetrics
+    let logger: Logger
+
+    func childRestarted(supervisor: String, child: String, reason: String, restarts: Int) {
+        self.metrics.recorder.increment(self.metrics.restartCounter(supervisor: supervisor))
+    }
+
+    func childrenAlive(supervisor: String, count: Int) {
+        if supervisor == "workers" {
+            self.metrics.recorder.set(self.metrics.workersAlive, to: Double(count))
+        }
+    }
+}
+
+/// Wakes workers when a batch queued jobs, and counts failed batches.
+struct IngestObservation: GroupCommitter.Observer {
+    let metrics: ServiceMetrics
+    let signal: JobSignal
+    let wakeCount: Int
+
+    func batchCommitted(size: Int, queued: Int, duration: Duration) {
+        if queued > 0 { self.signal.notify(count: min(queued, self.wakeCount)) }
+    }
+
+    func batchFailed(size: Int, error: any Error) {}
+}
+
+/// Lets closures created before the root supervisor reach it once it exists.
+final class SupervisorReference: Sendable {
+    private let box = Mutex<Supervisor<ContinuousClock>?>(nil)
+
+    var supervisor: Supervisor<ContinuousClock>? { self.box.withLock { $0 } }
+
+    func set(_ supervisor: Supervisor<ContinuousClock>) {
+        self.box.withLock { $0 = supervisor }
+    }
+}

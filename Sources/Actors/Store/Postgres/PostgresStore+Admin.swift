@@ -1,0 +1,141 @@
+import Foundation
+import PostgresNIO
+
+extension PostgresStore {
+    public func createUser(username: String, telegramID: Int64?) async throws -> User {
+        let user = User(id: UUID(), username: username, telegramID: telegramID)
+        let now = self.clock.now()
+        try await self.withTransaction { connection in
+            try await connection.query(
+                "INSERT INTO users (id, username, telegram_id, created_at) VALUES (\(user.id), \(username), \(telegramID), \(now))",
+                logger: self.logger
+            )
+            try await connection.query("INSERT INTO wallets (user_id, updated_at) VALUES (\(user.id), \(now))", logger: self.logger)
+        }
+        return user
+    }
+
+    public func wallet(userID: UUID) async throws -> Wallet? {
+        try await self.withConnection { connection in
+            let rows = try await connection.query(
+                "SELECT deposit_balance::text, winning_balance::text, bonus_balance::text FROM wallets WHERE user_id = \(userID)",
+                logger: self.logger
+            )
+            for try await (deposit, winning, bonus) in rows.decode((String, String, String).self) {
+                return Wallet(
+                    userID: userID,
+                    depositBalance: try Amount(parsing: deposit),
+                    winningBalance: try Amount(parsing: winning),
+                    bonusBalance: try Amount(parsing: bonus)
+                )
+            }
+            return nil
+        }
+    }
+
+    public func transaction(id: UUID) async throws -> TransactionStatus? {
+        try await self.withConnection { connection in
+            let rows = try await connection.query(
+                """
+                SELECT tx_hash, chain, log_index, state, confirmations, amount::text, currency, user_id, processed_at
+                FROM transactions WHERE id = \(id)
+                """,
+                logger: self.logger
+            )
+            for try await row in rows.decode((String, String, Int64, String, Int64, String, String, UUID?, Date?).self) {
+                return TransactionStatus(
+                    txID: id, txHash: row.0, chain: row.1, logIndex: row.2,
+                    state: DepositState(rawValue: row.3) ?? .pending, confirmations: row.4,
+                    amount: try Amount(parsing: row.5), currency: row.6, userID: row.7, processedAt: row.8
+                )
+            }
+            return nil
+        }
+    }
+
+    public func assign(txID: UUID, userID: UUID) async throws {
+        let now = self.clock.now()
+        try await self.withTransaction { connection in
+            let state = try await self.lockedState(txID, on: connection)
+            guard state == .unmatched else {
+                throw ServiceError(.conflict, "only an unmatched deposit can be assigned; this one is \(state.rawValue)")
+            }
+            var userExists = false
+            for try await _ in try await connection.query("SELECT 1 FROM users WHERE id = \(userID)", logger: self.logger).decode(Int32.self) {
+                userExists = true
+            }
+            guard userExists else { throw ServiceError(.notFound, "user_id names no user") }
+            try await connection.query(
+                "UPDATE transactions SET user_id = \(userID), state = 'queued', processed_at = NULL, updated_at = \(now) WHERE id = \(txID)",
+                logger: self.logger
+            )
+            try await self.enqueue(txID, now: now, on: connection)
+            try await self.audit(txID, actor: "admin", action: "assign", detail: "assigned to \(userID.uuidString.lowercased())", now: now, on: connection)
+        }
+    }
+
+    public func requeue(txID: UUID) async throws {
+        let now = self.clock.now()
+        try await self.withTransaction { connection in
+            let state = try await self.lockedState(txID, on: connection)
+            guard state == .dead else {
+                throw ServiceError(.conflict, "only a dead deposit can be requeued; this one is \(state.rawValue)")
+            }
+            try await connection.query(
+                "UPDATE transactions SET state = 'queued', updated_at = \(now) WHERE id = \(txID)",
+                logger: self.logger
+            )
+            try await self.enqueue(txID, now: now, on: connection)
+            try await self.audit(txID, actor: "admin", action: "requeue", detail: "queued again", now: now, on: connection)
+        }
+    }
+
+    private func lockedState(_ txID: UUID, on connection: PostgresConnection) async throws -> DepositState {
+        for try await state in try await connection.query(
+            "SELECT state FROM transactions WHERE id = \(txID) FOR UPDATE",
+            logger: self.logger
+        ).decode(String.self) {
+            if let state = DepositState(rawValue: state) { return state }
+        }
+        throw ServiceError(.notFound, "no transaction with this tx_id")
+    }
+
+    private func enqueue(_ txID: UUID, now: Date, on connection: PostgresConnection) async throws {
+        try await connection.query(
+            """
+            INSERT INTO deposit_jobs (tx_id, run_at, created_at) VALUES (\(txID), \(now), \(now))
+            ON CONFLICT (tx_id) DO UPDATE SET run_at = EXCLUDED.run_at, attempts = 0, locked_by = NULL,
+                locked_until = NULL, lease_token = NULL, last_error = NULL
+            """,
+            logger: self.logger
+        )
+        try await connection.query(PostgresQuery(unsafeSQL: "NOTIFY \(PostgresStore.jobsChannel)"), logger: self.logger)
+    }
+
+    public func statistics() async throws -> StoreStatistics {
+        let now = self.clock.now()
+        return try await self.withConnection { connection in
+            var deposits = Dictionary(uniqueKeysWithValues: DepositState.allCases.map { ($0, 0) })
+            for try await (state, count) in try await connection.query(
+                "SELECT state, count(*) FROM transactions GROUP BY state",
+                logger: self.logger
+            ).decode((String, Int).self) {
+                if let state = DepositState(rawValue: state) { deposits[state] = count }
+            }
+            var depth = 0
+            var oldest: Date?
+            for try await (count, runAt) in try await connection.query(
+                """
+                SELECT count(*), min(run_at) FILTER (WHERE run_at <= \(now) AND (locked_until IS NULL OR locked_until <= \(now)))
+                FROM deposit_jobs
+                """,
+                logger: self.logger
+            ).decode((Int, Date?).self) {
+                depth = count
+                oldest = runAt
+            }
+            let age = oldest.map { max(0, now.timeIntervalSince($0)) } ?? 0
+            return StoreStatistics(deposits: deposits, queueDepth: depth, oldestDueAge: .milliseconds(Int64(age * 1000)))
+        }
+    }
+}

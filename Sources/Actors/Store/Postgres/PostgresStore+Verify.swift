@@ -1,0 +1,66 @@
+import Foundation
+import PostgresNIO
+
+extension PostgresStore {
+    public func verify() async throws -> [InvariantViolation] {
+        let now = self.clock.now()
+        return try await self.withConnection { connection in
+            var violations: [InvariantViolation] = []
+            func collect(_ kind: InvariantViolation.Kind, _ query: PostgresQuery, detail: (String) -> String) async throws {
+                for try await (subject, info) in try await connection.query(query, logger: self.logger).decode((String, String).self) {
+                    violations.append(InvariantViolation(kind: kind, subject: subject, detail: detail(info)))
+                }
+            }
+            try await collect(
+                .creditedWithoutLedgerEntry,
+                """
+                SELECT t.id::text, t.amount::text FROM transactions t
+                LEFT JOIN ledger_entries l ON l.tx_id = t.id
+                WHERE t.state = 'credited' AND l.id IS NULL
+                """
+            ) { "credited \($0) with no ledger entry" }
+            try await collect(
+                .ledgerEntryWithoutCredit,
+                """
+                SELECT l.tx_id::text, COALESCE(t.state, 'missing') FROM ledger_entries l
+                LEFT JOIN transactions t ON t.id = l.tx_id
+                WHERE t.state IS DISTINCT FROM 'credited'
+                """
+            ) { "ledger entry for a deposit in state \($0)" }
+            try await collect(
+                .balanceMismatch,
+                """
+                SELECT u.user_id::text, COALESCE(w.deposit_balance, 0)::text || ' != ' || COALESCE(s.total, 0)::text
+                FROM (SELECT user_id FROM wallets UNION SELECT user_id FROM ledger_entries) u
+                LEFT JOIN wallets w ON w.user_id = u.user_id
+                LEFT JOIN (SELECT user_id, sum(amount) AS total FROM ledger_entries GROUP BY user_id) s ON s.user_id = u.user_id
+                WHERE COALESCE(w.deposit_balance, 0) <> COALESCE(s.total, 0)
+                """
+            ) { "deposit_balance \($0) (sum of ledger entries)" }
+            try await collect(
+                .expiredLease,
+                """
+                SELECT tx_id::text, locked_by FROM deposit_jobs
+                WHERE locked_until IS NOT NULL AND locked_until < \(now)
+                """
+            ) { "lease held by \($0) has expired" }
+            try await collect(
+                .queuedWithoutJob,
+                """
+                SELECT t.id::text, t.state FROM transactions t
+                LEFT JOIN deposit_jobs j ON j.tx_id = t.id
+                WHERE t.state = 'queued' AND j.tx_id IS NULL
+                """
+            ) { "deposit is \($0) but has no job" }
+            try await collect(
+                .jobForSettledDeposit,
+                """
+                SELECT j.tx_id::text, COALESCE(t.state, 'missing') FROM deposit_jobs j
+                LEFT JOIN transactions t ON t.id = j.tx_id
+                WHERE t.state IS DISTINCT FROM 'queued'
+                """
+            ) { "job exists for a deposit in state \($0)" }
+            return violations
+        }
+    }
+}

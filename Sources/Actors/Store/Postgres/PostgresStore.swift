@@ -1,0 +1,143 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Runtime
+
+/// The PostgreSQL store: connections rationed by a ``PoolActor``, every mutation one
+/// transaction, job claims with `FOR UPDATE SKIP LOCKED` so several processes can share
+/// one database, and a `NOTIFY` when jobs are queued.
+public final class PostgresStore: DepositStore {
+    public typealias Pool = PoolActor<PostgresConnectionFactory, ContinuousClock>
+
+    /// The channel on which ingest announces new jobs.
+    public static let jobsChannel = "cricalgo_deposit_jobs"
+
+    public let backend = StoreBackend.postgres
+    let pool: Pool
+    let factory: PostgresConnectionFactory
+    let logger: Logger
+    let clock: WallClock
+    let faults: any FaultInjector
+
+    /// - Parameters:
+    ///   - pool: runs as its own service (a child of the root supervisor); the store only leases from it.
+    public init(pool: Pool, factory: PostgresConnectionFactory, logger: Logger, clock: WallClock = .system, faults: any FaultInjector = NoFaults()) {
+        self.pool = pool
+        self.factory = factory
+        self.logger = logger
+        self.clock = clock
+        self.faults = faults
+    }
+
+    public func ping() async throws {
+        _ = try await self.withConnection { connection in
+            try await connection.query("SELECT 1", logger: self.logger)
+        }
+    }
+
+    public func close() async {
+        await self.pool.close()
+    }
+
+    /// Runs `body` on a pooled connection, mapping database errors to ``ServiceError``.
+    func withConnection<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        do {
+            return try await self.pool.withConnection(body)
+        } catch let error as RuntimeError where error.code == .poolAcquireTimeout || error.code == .poolClosed || error.code == .connectionFailed {
+            throw ServiceError(.unavailable, "database unavailable: \(error.code)", underlying: error)
+        } catch let error as PSQLError {
+            throw Self.map(error)
+        }
+    }
+
+    /// Runs `body` inside `BEGIN … COMMIT`. Any error rolls back, and the pool closes the
+    /// connection rather than reuse one whose transaction state is unknown.
+    func withTransaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        try await self.withConnection { connection in
+            try await connection.query("BEGIN", logger: self.logger)
+            let result: Result
+            do {
+                result = try await body(connection)
+                // A task cancelled mid-transaction (a killed worker) must not commit.
+                try Task.checkCancellation()
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: self.logger)
+                throw error
+            }
+            try await connection.query("COMMIT", logger: self.logger)
+            return result
+        }
+    }
+
+    static func map(_ error: PSQLError) -> ServiceError {
+        switch error.code {
+        case .server:
+            let state = error.serverInfo?[.sqlState] ?? ""
+            if state == "23505" {
+                return ServiceError(.conflict, "a record with the same unique key exists", underlying: error)
+            }
+            return ServiceError(.storeFailure, "database error \(state)", underlying: error)
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:
+            return ServiceError(.unavailable, "database connection lost", underlying: error)
+        default:
+            return ServiceError(.storeFailure, "database error \(error.code)", underlying: error)
+        }
+    }
+
+    /// Applies migrations on a connection of its own, so it works before the pool runs.
+    public func migrate() async throws -> [Int] {
+        let connection: PostgresConnection
+        do {
+            connection = try await self.factory.connect()
+        } catch {
+            throw ServiceError(.unavailable, "database unavailable for migrations", underlying: error)
+        }
+        do {
+            // One migrator at a time across processes; the lock ends with the session.
+            try await connection.query("SELECT pg_advisory_lock(727274)", logger: self.logger)
+            let applied = try await self.applyMigrations(on: connection)
+            await self.factory.close(connection)
+            return applied
+        } catch {
+            await self.factory.close(connection)
+            throw error
+        }
+    }
+
+    private func applyMigrations(on connection: PostgresConnection) async throws -> [Int] {
+        try await connection.query(
+            """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+            )
+            """,
+            logger: self.logger
+        )
+        var existing: Set<Int> = []
+        for try await version in try await connection.query("SELECT version FROM schema_migrations", logger: self.logger).decode(Int.self) {
+            existing.insert(version)
+        }
+        var applied: [Int] = []
+        for migration in Migrations.postgres where !existing.contains(migration.version) {
+            do {
+                try await connection.query("BEGIN", logger: self.logger)
+                for statement in migration.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
+                }
+                try await connection.query(
+                    "INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))",
+                    logger: self.logger
+                )
+                try await connection.query("COMMIT", logger: self.logger)
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: self.logger)
+                throw ServiceError(.migrationFailed, "migration \(migration.version) (\(migration.name)) failed", underlying: error)
+            }
+            applied.append(migration.version)
+            self.logger.info("migration_applied", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+        }
+        return applied
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import SQLiteNIO
+
+extension SQLiteStore {
+    public func createUser(username: String, telegramID: Int64?) async throws -> User {
+        let user = User(id: UUID(), username: username, telegramID: telegramID)
+        let now = SQLiteData(self.clock.now())
+        try await self.withTransaction { connection in
+            _ = try await connection.query(
+                "INSERT INTO users (id, username, telegram_id, created_at) VALUES (?, ?, ?, ?)",
+                [SQLiteData(user.id), .text(username), SQLiteData(telegramID), now]
+            )
+            _ = try await connection.query("INSERT INTO wallets (user_id, updated_at) VALUES (?, ?)", [SQLiteData(user.id), now])
+        }
+        return user
+    }
+
+    public func wallet(userID: UUID) async throws -> Wallet? {
+        try await self.withConnection { connection in
+            guard let row = try await connection.query(
+                "SELECT deposit_balance, winning_balance, bonus_balance FROM wallets WHERE user_id = ?", [SQLiteData(userID)]
+            ).first else { return nil }
+            return Wallet(
+                userID: userID,
+                depositBalance: try row.amount("deposit_balance"),
+                winningBalance: try row.amount("winning_balance"),
+                bonusBalance: try row.amount("bonus_balance")
+            )
+        }
+    }
+
+    public func transaction(id: UUID) async throws -> TransactionStatus? {
+        try await self.withConnection { connection in
+            guard let row = try await connection.query(
+                """
+                SELECT tx_hash, chain, log_index, state, confirmations, amount, currency, user_id, processed_at
+                FROM transactions WHERE id = ?
+                """,
+                [SQLiteData(id)]
+            ).first else { return nil }
+            return TransactionStatus(
+                txID: id,
+                txHash: try row.text("tx_hash"),
+                chain: try row.text("chain"),
+                logIndex: try row.int("log_index"),
+                state: DepositState(rawValue: try row.text("state")) ?? .pending,
+                confirmations: try row.int("confirmations"),
+                amount: try row.amount("amount"),
+                currency: try row.text("currency"),
+                userID: row.optionalText("user_id").flatMap(UUID.init(uuidString:)),
+                processedAt: (try? row.int("processed_at")).map(Date.init(unixMilliseconds:))
+            )
+        }
+    }
+
+    public func assign(txID: UUID, userID: UUID) async throws {
+        let now = self.clock.now()
+        try await self.withTransaction { connection in
+            let state = try await self.state(of: txID, on: connection)
+            guard state == .unmatched else {
+                throw ServiceError(.conflict, "only an unmatched deposit can be assigned; this one is \(state.rawValue)")
+            }
+            guard !(try await connection.query("SELECT 1 FROM users WHERE id = ?", [SQLiteData(userID)])).isEmpty else {
+                throw ServiceError(.notFound, "user_id names no user")
+            }
+            _ = try await connection.query(
+                "UPDATE transactions SET user_id = ?, state = 'queued', processed_at = NULL, updated_at = ? WHERE id = ?",
+                [SQLiteData(userID), SQLiteData(now), SQLiteData(txID)]
+            )
+            try await self.enqueue(txID, now: now, on: connection)
+            try await self.audit(txID, actor: "admin", action: "assign", detail: "assigned to \(userID.uuidString.lowercased())", now: now, on: connection)
+        }
+    }
+
+    public func requeue(txID: UUID) async throws {
+        let now = self.clock.now()
+        try await self.withTransaction { connection in
+            let state = try await self.state(of: txID, on: connection)
+            guard state == .dead else {
+                throw ServiceError(.conflict, "only a dead deposit can be requeued; this one is \(state.rawValue)")
+            }
+            _ = try await connection.query(
+                "UPDATE transactions SET state = 'queued', updated_at = ? WHERE id = ?",
+                [SQLiteData(now), SQLiteData(txID)]
+            )
+            try await self.enqueue(txID, now: now, on: connection)
+            try await self.audit(txID, actor: "admin", action: "requeue", detail: "queued again", now: now, on: connection)
+        }
+    }
+
+    private func state(of txID: UUID, on connection: SQLiteConnection) async throws -> DepositState {
+        guard let row = try await connection.query("SELECT state FROM transactions WHERE id = ?", [SQLiteData(txID)]).first,
+              let state = DepositState(rawValue: try row.text("state"))
+        else { throw ServiceError(.notFound, "no transaction with this tx_id") }
+        return state
+    }
+
+    private func enqueue(_ txID: UUID, now: Date, on connection: SQLiteConnection) async throws {
+        _ = try await connection.query(
+            """
+            INSERT INTO deposit_jobs (tx_id, run_at, created_at) VALUES (?1, ?2, ?2)
+            ON CONFLICT (tx_id) DO UPDATE SET run_at = excluded.run_at, attempts = 0, locked_by = NULL,
+                locked_until = NULL, lease_token = NULL, last_error = NULL
+            """,
+            [SQLiteData(txID), SQLiteData(now)]
+        )
+    }
+
+    public func statistics() async throws -> StoreStatistics {
+        let now = self.clock.now()
+        return try await self.withConnection { connection in
+            var deposits = Dictionary(uniqueKeysWithValues: DepositState.allCases.map { ($0, 0) })
+            for row in try await connection.query("SELECT state, count(*) AS n FROM transactions GROUP BY state") {
+                if let state = DepositState(rawValue: try row.text("state")) { deposits[state] = Int(try row.int("n")) }
+            }
+            let row = try await connection.query(
+                """
+                SELECT count(*) AS depth,
+                       min(CASE WHEN run_at <= ?1 AND (locked_until IS NULL OR locked_until <= ?1) THEN run_at END) AS oldest
+                FROM deposit_jobs
+                """,
+                [SQLiteData(now)]
+            ).first
+            let depth = Int((try? row?.int("depth")) ?? 0)
+            let oldest = (try? row?.int("oldest")).flatMap { $0 }
+            let ageMilliseconds = oldest.map { max(0, now.unixMilliseconds - $0) } ?? 0
+            return StoreStatistics(deposits: deposits, queueDepth: depth, oldestDueAge: .milliseconds(ageMilliseconds))
+        }
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import Logging
+import Runtime
+import SQLiteNIO
+
+/// The embedded store: one SQLite file, one writer connection (SQLite serialises writers
+/// anyway), every mutation in `BEGIN IMMEDIATE … COMMIT`. Amounts are canonical decimal
+/// text added in Swift with ``Amount``, so sums stay exact.
+public final class SQLiteStore: DepositStore {
+    public typealias Pool = PoolActor<SQLiteConnectionFactory, ContinuousClock>
+
+    public let backend = StoreBackend.sqlite
+    let pool: Pool
+    let factory: SQLiteConnectionFactory
+    let logger: Logger
+    let clock: WallClock
+    let faults: any FaultInjector
+
+    /// - Parameter pool: sized 1 + 0 overflow; runs as its own service.
+    public init(pool: Pool, factory: SQLiteConnectionFactory, logger: Logger, clock: WallClock = .system, faults: any FaultInjector = NoFaults()) {
+        self.pool = pool
+        self.factory = factory
+        self.logger = logger
+        self.clock = clock
+        self.faults = faults
+    }
+
+    public func ping() async throws {
+        try await self.withConnection { connection in
+            _ = try await connection.query("SELECT 1")
+        }
+    }
+
+    public func close() async {
+        await self.pool.close()
+    }
+
+    func withConnection<Result: Sendable>(_ body: (SQLiteConnection) async throws -> Result) async throws -> Result {
+        do {
+            return try await self.pool.withConnection(body)
+        } catch let error as RuntimeError where error.code == .poolAcquireTimeout || error.code == .poolClosed || error.code == .connectionFailed {
+            throw ServiceError(.unavailable, "database unavailable: \(error.code)", underlying: error)
+        } catch let error as SQLiteError {
+            throw Self.map(error)
+        }
+    }
+
+    func withTransaction<Result: Sendable>(_ body: (SQLiteConnection) async throws -> Result) async throws -> Result {
+        try await self.withConnection { connection in
+            _ = try await connection.query("BEGIN IMMEDIATE")
+            let result: Result
+            do {
+                result = try await body(connection)
+                // A task cancelled mid-transaction (a killed worker) must not commit.
+                try Task.checkCancellation()
+            } catch {
+                _ = try? await connection.query("ROLLBACK")
+                throw error
+            }
+            _ = try await connection.query("COMMIT")
+            return result
+        }
+    }
+
+    static func map(_ error: SQLiteError) -> ServiceError {
+        switch error.reason {
+        case .constraintUniqueFailed, .constraintPrimaryKeyFailed:
+            ServiceError(.conflict, "a record with the same unique key exists", underlying: error)
+        case .busy, .locked, .ioError, .cantOpen, .full:
+            ServiceError(.unavailable, "database file unavailable: \(error.reason)", underlying: error)
+        default:
+            ServiceError(.storeFailure, "database error \(error.reason)", underlying: error)
+        }
+    }
+
+    /// Applies migrations on a connection of its own, so it works before the pool runs.
+    public func migrate() async throws -> [Int] {
+        let connection: SQLiteConnection
+        do {
+            connection = try await self.factory.connect()
+        } catch {
+            throw ServiceError(.unavailable, "database file unavailable for migrations", underlying: error)
+        }
+        do {
+            let applied = try await self.applyMigrations(on: connection)
+            await self.factory.close(connection)
+            return applied
+        } catch {
+            await self.factory.close(connection)
+            throw error
+        }
+    }
+
+    private func applyMigrations(on connection: SQLiteConnection) async throws -> [Int] {
+        _ = try await connection.query(
+            """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                applied_at INTEGER NOT NULL
+            ) STRICT
+            """
+        )
+        let existing = Set(try await connection.query("SELECT version FROM schema_migrations").compactMap { $0.column("version")?.integer })
+        var applied: [Int] = []
+        for migration in Migrations.sqlite where !existing.contains(migration.version) {
+            do {
+                _ = try await connection.query("BEGIN IMMEDIATE")
+                for statement in migration.statements {
+                    _ = try await connection.query(statement)
+                }
+                _ = try await connection.query(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    [.integer(migration.version), .text(migration.name), .integer(Int(self.clock.now().unixMilliseconds))]
+                )
+                _ = try await connection.query("COMMIT")
+            } catch {
+                _ = try? await connection.query("ROLLBACK")
+                throw ServiceError(.migrationFailed, "migration \(migration.version) (\(migration.name)) failed", underlying: error)
+            }
+            applied.append(migration.version)
+            self.logger.info("migration_applied", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+        }
+        return applied
+    }
+}
+
+extension SQLiteData {
+    init(_ uuid: UUID) { self = .text(uuid.uuidString.lowercased()) }
+    init(_ date: Date) { self = .integer(Int(date.unixMilliseconds)) }
+    init(_ text: String?) { self = text.map { .text($0) } ?? .null }
+    init(_ number: Int64?) { self = number.map { .integer(Int($0)) } ?? .null }
+}
+
+extension SQLiteRow {
+    func text(_ name: String) throws -> String {
+        guard let value = self.column(name)?.string else { throw ServiceError(.storeFailure, "column \(name) is missing") }
+        return value
+    }
+
+    func optionalText(_ name: String) -> String? {
+        guard let value = self.column(name), !value.isNull else { return nil }
+        return value.string
+    }
+
+    func int(_ name: String) throws -> Int64 {
+        guard let value = self.column(name)?.integer else { throw ServiceError(.storeFailure, "column \(name) is missing") }
+        return Int64(value)
+    }
+
+    func uuid(_ name: String) throws -> UUID {
+        guard let value = UUID(uuidString: try self.text(name)) else { throw ServiceError(.storeFailure, "column \(name) is not a UUID") }
+        return value
+    }
+
+    func amount(_ name: String) throws -> Amount {
+        try Amount(parsing: try self.text(name))
+    }
+}

@@ -1,0 +1,84 @@
+/// What the chain reported about a transfer.
+public enum ChainStatus: String, Sendable, Hashable, CaseIterable {
+    case confirmed
+    case pending
+    case failed
+}
+
+/// One validated webhook: a token transfer to record.
+///
+/// `(chain, txHash, logIndex)` identifies the transfer; every other field of a repeat must
+/// agree on amount, currency and user, or the repeat is a conflict.
+public struct DepositRecord: Sendable, Hashable {
+    public var chain: String
+    public var txHash: String
+    /// Which transfer of the chain transaction this is (one transaction can carry several).
+    public var logIndex: Int64
+    public var amount: Amount
+    public var currency: String
+    public var confirmations: Int64
+    public var chainStatus: ChainStatus
+    public var toAddress: String?
+    public var blockNumber: Int64?
+    /// The user as the sender named it (`user_id` or `metadata.user_id`), resolved later.
+    public var userRef: String?
+    /// The `metadata` object's JSON text exactly as received.
+    public var metadata: String?
+
+    public init(
+        chain: String = "bep20",
+        txHash: String,
+        logIndex: Int64 = 0,
+        amount: Amount,
+        currency: String = "USDT",
+        confirmations: Int64 = 0,
+        chainStatus: ChainStatus = .confirmed,
+        toAddress: String? = nil,
+        blockNumber: Int64? = nil,
+        userRef: String? = nil,
+        metadata: String? = nil
+    ) {
+        self.chain = chain
+        self.txHash = txHash
+        self.logIndex = logIndex
+        self.amount = amount
+        self.currency = currency
+        self.confirmations = confirmations
+        self.chainStatus = chainStatus
+        self.toAddress = toAddress
+        self.blockNumber = blockNumber
+        self.userRef = userRef
+        self.metadata = metadata
+    }
+
+    /// The identity of the transfer.
+    public var key: Key { Key(chain: self.chain, txHash: self.txHash, logIndex: self.logIndex) }
+
+    public struct Key: Sendable, Hashable, Comparable {
+        public var chain: String
+        public var txHash: String
+        public var logIndex: Int64
+
+        public static func < (lhs: Key, rhs: Key) -> Bool {
+            (lhs.chain, lhs.txHash, lhs.logIndex) < (rhs.chain, rhs.txHash, rhs.logIndex)
+        }
+    }
+
+    /// Whether the chain data has reached the point where the deposit can be settled:
+    /// confirmed with enough confirmations (credit), or failed (no credit).
+    public func isReady(threshold: Int64) -> Bool {
+        switch self.chainStatus {
+        case .failed: true
+        case .confirmed: self.confirmations >= threshold
+        case .pending: false
+        }
+    }
+
+    /// Whether a repeat of this transfer contradicts it (amount, currency or user differ).
+    public func conflict(with other: DepositRecord) -> String? {
+        if self.amount != other.amount { return "amount differs from the recorded transfer" }
+        if self.currency != other.currency { return "currency differs from the recorded transfer" }
+        if self.userRef != other.userRef { return "user_id differs from the recorded transfer" }
+        return nil
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import Logging
+import Runtime
+
+/// Claims deposit jobs one at a time and settles each in one store transaction.
+///
+/// A worker is an actor supervised by the worker supervisor. It may be killed at any
+/// instant: its transaction then rolls back, and its lease is released when the
+/// supervisor starts it again (or expires, if the whole process died).
+public actor DepositWorker {
+    public struct Configuration: Sendable {
+        /// How long a claim stays valid. Default 15 s.
+        public var lease: Duration
+        /// Failures before a deposit is parked as `dead`. Default 5.
+        public var maximumAttempts: Int
+        /// Delay before retrying a failed job (by failure count). Default 1 s … 5 min.
+        public var retryBackoff: Backoff
+        /// Delay between claim attempts while the store is unreachable. Default 100 ms … 5 s.
+        public var storeBackoff: Backoff
+        /// Longest an idle worker sleeps without a wake-up before looking again. Default 2 s.
+        public var pollInterval: Duration
+
+        public init(
+            lease: Duration = .seconds(15),
+            maximumAttempts: Int = 5,
+            retryBackoff: Backoff = Backoff(minimum: .seconds(1), maximum: .seconds(300)),
+            storeBackoff: Backoff = Backoff(minimum: .milliseconds(100), maximum: .seconds(5)),
+            pollInterval: Duration = .seconds(2)
+        ) {
+            self.lease = lease
+            self.maximumAttempts = maximumAttempts
+            self.retryBackoff = retryBackoff
+            self.storeBackoff = storeBackoff
+            self.pollInterval = pollInterval
+        }
+    }
+
+    public nonisolated let name: String
+    /// The lease owner written into claimed jobs: unique to this process and worker slot.
+    public nonisolated let owner: String
+    private let configuration: Configuration
+    private let store: any DepositStore
+    private let signal: JobSignal
+    private let metrics: ServiceMetrics
+    private let faults: any FaultInjector
+    private let logger: Logger
+
+    public init(
+        name: String,
+        instance: String,
+        configuration: Configuration,
+        store: any DepositStore,
+        signal: JobSignal,
+        metrics: ServiceMetrics,
+        faults: any FaultInjector = NoFaults(),
+        logger: Logger
+    ) {
+        self.name = name
+        self.owner = "\(instance)/\(name)"
+        self.configuration = configuration
+        self.store = store
+        self.signal = signal
+        self.metrics = metrics
+        self.faults = faults
+        self.logger = logger
+    }
+
+    /// Works until the supervisor asks it to stop (it finishes the job in hand first).
+    public func run<C: Clock>(context: ChildContext, clock: C) async throws where C.Duration == Duration {
+        // A previous incarnation of this slot may have died holding a lease: free it now
+        // rather than wait for it to expire.
+        var storeFailures = 0
+        while !context.isShutdownRequested {
+            do {
+                let released = try await self.store.releaseLeases(ownedBy: self.owner)
+                if released > 0 {
+                    self.logger.info("worker_leases_released", metadata: ["worker": "\(self.name)", "jobs": "\(released)"])
+                    self.signal.notify(count: released)
+                }
+                break
+            } catch {
+                storeFailures += 1
+                try await self.pause(after: error, failures: storeFailures, clock: clock)
+            }
+        }
+        storeFailures = 0
+        while !context.isShutdownRequested {
+            try Task.checkCancellation()
+            let job: ClaimedJob?
+            do {
+                job = try await self.store.claimJob(owner: self.owner, lease: self.configuration.lease)
+                storeFailures = 0
+            } catch {
+                storeFailures += 1
+                try await self.pause(after: error, failures: storeFailures, clock: clock)
+                continue
+            }
+            guard let job else {
+                await self.idle(context: context, clock: clock)
+                continue
+            }
+            try await self.process(job)
+        }
+    }
+
+    private func process(_ job: ClaimedJob) async throws {
+        let started = ContinuousClock.now
+        self.logger.info("deposit_task_started", metadata: ["tx_id": "\(job.txID.apiString)", "worker": "\(self.name)", "attempt": "\(job.failedAttempts + 1)"])
+        do {
+            try await self.faults.check(.afterClaim)
+            let outcome = try await self.store.processJob(job)
+            try await self.faults.check(.afterCommit)
+            let duration = started.duration(to: .now)
+            self.metrics.recorder.observe(self.metrics.taskDuration, duration)
+            self.metrics.recordOutcome(outcome.rawValue)
+            self.logger.info("deposit_task_completed", metadata: [
+                "tx_id": "\(job.txID.apiString)", "worker": "\(self.name)", "outcome": "\(outcome.rawValue)",
+                "duration_s": "\(duration.seconds)",
+            ])
+        } catch is CancellationError {
+            // Killed or shut down mid-job: the transaction rolled back; the lease is released
+            // by the next incarnation or expires.
+            throw CancellationError()
+        } catch {
+            try Task.checkCancellation()
+            self.metrics.recorder.increment(self.metrics.taskFailed)
+            let attempt = job.failedAttempts + 1
+            let delay = self.configuration.retryBackoff.delay(attempt: attempt)
+            let state = try? await self.store.failJob(
+                job, reason: "\(error)", retryAfter: delay, maxAttempts: self.configuration.maximumAttempts
+            )
+            self.logger.error("deposit_task_failed", metadata: [
+                "tx_id": "\(job.txID.apiString)", "worker": "\(self.name)", "attempt": "\(attempt)", "error": "\(error)",
+                "next": "\(state.map { $0 == .dead ? "dead" : "retry in \(delay.seconds) s" } ?? "lease lost or store unreachable")",
+            ])
+            if state == .dead { self.metrics.recordOutcome(DepositState.dead.rawValue) }
+        }
+    }
+
+    private func idle<C: Clock>(context: ChildContext, clock: C) async where C.Duration == Duration {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.signal.wait() }
+            group.addTask { try? await clock.sleep(for: self.configuration.pollInterval) }
+            group.addTask { await context.shutdownRequested() }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func pause<C: Clock>(after error: any Error, failures: Int, clock: C) async throws where C.Duration == Duration {
+        let delay = self.configuration.storeBackoff.delay(attempt: failures)
+        if failures == 1 || failures % 20 == 0 {
+            self.logger.warning("worker_store_unavailable", metadata: ["worker": "\(self.name)", "error": "\(error)", "retry_in_s": "\(delay.seconds)"])
+        }
+        try await clock.sleep(for: delay)
+    }
+}

@@ -1,0 +1,83 @@
+import Actors
+import ArgumentParser
+import Foundation
+import Logging
+import Runtime
+
+/// Runs `body` against the configured store with its pool running, then closes it.
+func withStore<Result: Sendable>(
+    _ startup: Startup,
+    _ body: @escaping @Sendable (any DepositStore) async throws -> Result
+) async throws -> Result {
+    let metrics = MetricsActor(logger: startup.logger)
+    let handle = try StoreHandle.make(
+        startup.configuration, metrics: ServiceMetrics(recorder: metrics.recorder), clock: .system, faults: NoFaults(), logger: startup.logger
+    )
+    return try await withThrowingTaskGroup(of: Result?.self) { group in
+        group.addTask {
+            try await handle.runPool()
+            return nil
+        }
+        defer { group.cancelAll() }
+        let result = try await body(handle.store)
+        await handle.closePool()
+        return result
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending schema migrations and exit.")
+    @OptionGroup var options: CommonOptions
+
+    func run() async throws {
+        let startup = try Startup(options: self.options, mode: .serve)
+        let applied = try await withStore(startup) { store in try await store.migrate() }
+        print(applied.isEmpty ? "schema up to date" : "applied migrations \(applied.map(String.init).joined(separator: ", "))")
+    }
+}
+
+struct Verify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check the store's invariants; exit 1 naming each violation.",
+        discussion: """
+            Checks: each credited deposit has exactly one ledger entry and no other deposit has one; \
+            every wallet's deposit_balance equals the sum of its ledger entries; no job holds an expired lease; \
+            every queued deposit has a job and every job belongs to a queued deposit.
+            """
+    )
+    @OptionGroup var options: CommonOptions
+    @Flag(help: "Print the report as JSON.") var json = false
+
+    func run() async throws {
+        let startup = try Startup(options: self.options, mode: .serve)
+        let (violations, statistics) = try await withStore(startup) { store in
+            _ = try await store.migrate()
+            return (try await store.verify(), try await store.statistics())
+        }
+        if self.json {
+            struct Report: Encodable {
+                var ok: Bool
+                var deposits: [String: Int]
+                var violations: [InvariantViolation]
+            }
+            let report = Report(
+                ok: violations.isEmpty,
+                deposits: Dictionary(uniqueKeysWithValues: statistics.deposits.map { ($0.key.rawValue, $0.value) }),
+                violations: violations
+            )
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            let counts = DepositState.allCases.map { "\($0.rawValue)=\(statistics.deposits[$0] ?? 0)" }.joined(separator: " ")
+            print("deposits: \(counts)")
+            if violations.isEmpty {
+                print("ok: every invariant holds")
+            } else {
+                print("FAILED: \(violations.count) violation(s)")
+                for violation in violations { print("- \(violation)") }
+            }
+        }
+        if !violations.isEmpty { throw ExitCode.failure }
+    }
+}
