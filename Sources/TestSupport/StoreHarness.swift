@@ -1,0 +1,38 @@
+import Actors
+import Logging
+import Runtime
+
+/// Runs `body` against a migrated store on `database`, with its pool running, and shuts
+/// the pool down afterwards.
+public func withStore<Result: Sendable>(
+    _ database: TestDatabase,
+    clock: WallClock = .system,
+    faults: any FaultInjector = NoFaults(),
+    poolSize: Int = 4,
+    _ body: @Sendable (any DepositStore) async throws -> Result
+) async throws -> Result {
+    let logger = Logger(label: "test-store")
+    var configuration = ServiceConfiguration(database: database.location)
+    configuration.poolSize = poolSize
+    configuration.poolMaxOverflow = 2
+    configuration.poolTimeout = .seconds(10)
+    let metrics = ServiceMetrics(recorder: MetricsActor(logger: logger).recorder)
+    let handle = try StoreHandle.make(configuration, metrics: metrics, clock: clock, faults: faults, logger: logger)
+    _ = try await handle.store.migrate()
+    return try await withThrowingTaskGroup(of: Result?.self) { group in
+        group.addTask {
+            try await handle.runPool()
+            return nil
+        }
+        do {
+            let result = try await body(handle.store)
+            await handle.closePool()
+            try await group.waitForAll()
+            return result
+        } catch {
+            await handle.closePool()
+            group.cancelAll()
+            throw error
+        }
+    }
+}
