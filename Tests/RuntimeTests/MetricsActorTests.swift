@@ -66,6 +66,11 @@ struct MetricsActorTests {
         }
     }
 
+    @Test("a pending sample takes 32 bytes, as the memory note on MetricsActor says")
+    func sampleSize() {
+        #expect(MemoryLayout<MetricsMessage>.stride == 32)
+    }
+
     @Test("counters add their amounts and gauges keep the last value")
     func valuesAccumulate() async throws {
         try await withRunningMetrics { metrics in

@@ -8,11 +8,13 @@ public struct Label: Sendable, Hashable {
     /// The label value; any string (the exposition escapes it).
     public var value: String
 
+    /// A label `name="value"`.
     public init(name: String, value: String) {
         self.name = name
         self.value = value
     }
 
+    /// A label `name="value"`.
     public init(_ name: String, _ value: String) {
         self.init(name: name, value: value)
     }

@@ -13,15 +13,20 @@
 public struct LatencySummary: Sendable, Codable, Equatable {
     /// How many latencies were recorded.
     public var count: UInt64
+    /// The median.
     public var p50: Duration
+    /// The 90th percentile.
     public var p90: Duration
+    /// The 95th percentile.
     public var p95: Duration
+    /// The 99th percentile.
     public var p99: Duration
     /// The 99.9th percentile.
     public var p999: Duration
     /// The largest recorded latency.
     public var max: Duration
 
+    /// A summary with the given values.
     public init(
         count: UInt64,
         p50: Duration,

@@ -12,8 +12,9 @@ import ServiceLifecycle
 /// ## Memory
 /// The stream buffer is unbounded so that no sample is ever dropped. Each pending sample
 /// takes 32 bytes; the buffer only grows while samples arrive faster than the actor applies
-/// them (millions per second), e.g. while it is not running. A backlog of one million samples
-/// is about 32 MB, and the buffer keeps its largest size once grown.
+/// them, e.g. before `run()` starts or while it is stopped. A backlog of one million samples
+/// is about 32 MB, and the buffer keeps its largest size once grown. The alternative, a
+/// bounded buffer, would silently drop samples exactly when the service is under load.
 ///
 /// ## Lifecycle
 /// `run()` returns on graceful shutdown or cancellation, after applying every sample recorded
