@@ -1,0 +1,6 @@
+/// The Prometheus type of a metric family.
+enum MetricKind: String, Sendable, Hashable {
+    case counter
+    case gauge
+    case histogram
+}
