@@ -39,7 +39,7 @@ struct LoggingTimestampTests {
 
     @Test("the system clock reads close to Foundation's")
     func systemClock() {
-        let difference = WallClock.system.now().seconds - Date().timeIntervalSince1970
+        let difference = LogClock.system.now().seconds - Date().timeIntervalSince1970
         #expect(abs(difference) < 60)
     }
 }

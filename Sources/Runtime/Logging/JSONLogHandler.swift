@@ -22,7 +22,7 @@ public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
     private let output: LogOutput
-    private let clock: WallClock
+    private let clock: LogClock
 
     /// - Parameters:
     ///   - label: The logger label.
@@ -34,7 +34,7 @@ public struct JSONLogHandler: LogHandler {
         label: String,
         level: Logger.Level = .info,
         output: LogOutput = .standardOutput,
-        clock: WallClock = .system,
+        clock: LogClock = .system,
         metadataProvider: Logger.MetadataProvider? = nil
     ) {
         self.label = label

@@ -19,7 +19,7 @@ public enum LoggingSetup {
         format: LogFormat,
         level: Logger.Level,
         output: LogOutput = .standardOutput,
-        clock: WallClock = .system,
+        clock: LogClock = .system,
         metadataProvider: Logger.MetadataProvider? = nil
     ) -> any LogHandler {
         switch format {

@@ -16,7 +16,7 @@ public struct TextLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
     private let output: LogOutput
-    private let clock: WallClock
+    private let clock: LogClock
 
     /// - Parameters:
     ///   - label: The logger label.
@@ -28,7 +28,7 @@ public struct TextLogHandler: LogHandler {
         label: String,
         level: Logger.Level = .info,
         output: LogOutput = .standardOutput,
-        clock: WallClock = .system,
+        clock: LogClock = .system,
         metadataProvider: Logger.MetadataProvider? = nil
     ) {
         self.label = label

@@ -10,7 +10,7 @@ import Darwin
 /// (1970-01-01T00:00:00Z).
 ///
 /// Injected so that tests can pin the timestamp; ``system`` reads `CLOCK_REALTIME`.
-public struct WallClock: Sendable {
+public struct LogClock: Sendable {
     private let read: @Sendable () -> Duration
 
     /// A clock that calls `read` for the time since the Unix epoch.
@@ -24,14 +24,14 @@ public struct WallClock: Sendable {
     }
 
     /// The system's real-time clock.
-    public static let system = WallClock {
+    public static let system = LogClock {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         return .seconds(Int64(now.tv_sec)) + .nanoseconds(Int64(now.tv_nsec))
     }
 
     /// A clock that always reads `sinceEpoch`.
-    public static func fixed(_ sinceEpoch: Duration) -> WallClock {
-        WallClock { sinceEpoch }
+    public static func fixed(_ sinceEpoch: Duration) -> LogClock {
+        LogClock { sinceEpoch }
     }
 }
