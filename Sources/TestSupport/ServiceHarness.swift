@@ -52,12 +52,13 @@ public func withRunningService<Value: Sendable>(
     _ database: TestDatabase,
     clock: WallClock = .system,
     faults: any FaultInjector = NoFaults(),
+    observer: any WorkerObserver = NoWorkerObserver(),
     configure: (inout ServiceConfiguration) -> Void = { _ in },
     _ body: @escaping @Sendable (RunningService) async throws -> Value
 ) async throws -> Value {
     var configuration = testConfiguration(database)
     configure(&configuration)
-    let service = try DepositService(configuration: configuration, logger: testLogger(), clock: clock, faults: faults)
+    let service = try DepositService(configuration: configuration, logger: testLogger(), clock: clock, faults: faults, observer: observer)
     return try await withThrowingTaskGroup(of: Value?.self) { group in
         group.addTask {
             try await service.run()

@@ -35,7 +35,8 @@ public final class DepositService: Sendable {
         configuration: ServiceConfiguration,
         logger: Logger,
         clock: WallClock = .system,
-        faults: any FaultInjector = NoFaults()
+        faults: any FaultInjector = NoFaults(),
+        observer: any WorkerObserver = NoWorkerObserver()
     ) throws {
         self.configuration = configuration
         let metricsActor = MetricsActor(logger: logger)
@@ -71,6 +72,7 @@ public final class DepositService: Sendable {
                     signal: signal,
                     metrics: metrics,
                     faults: faults,
+                    observer: observer,
                     logger: logger
                 )
                 workerSpecs.append(ChildSpec(name: worker.name, shutdownTimeout: configuration.shutdownTimeout) { context in

@@ -43,6 +43,7 @@ public actor DepositWorker {
     private let signal: JobSignal
     private let metrics: ServiceMetrics
     private let faults: any FaultInjector
+    private let observer: any WorkerObserver
     private let logger: Logger
 
     public init(
@@ -53,8 +54,10 @@ public actor DepositWorker {
         signal: JobSignal,
         metrics: ServiceMetrics,
         faults: any FaultInjector = NoFaults(),
+        observer: any WorkerObserver = NoWorkerObserver(),
         logger: Logger
     ) {
+        self.observer = observer
         self.name = name
         self.owner = "\(instance)/\(name)"
         self.configuration = configuration
@@ -113,6 +116,7 @@ public actor DepositWorker {
             let duration = started.duration(to: .now)
             self.metrics.recorder.observe(self.metrics.taskDuration, duration)
             self.metrics.recordOutcome(outcome.rawValue)
+            self.observer.jobProcessed(txID: job.txID, outcome: outcome, worker: self.name)
             self.logger.info("deposit_task_completed", metadata: [
                 "tx_id": "\(job.txID.apiString)", "worker": "\(self.name)", "outcome": "\(outcome.rawValue)",
                 "duration_s": "\(duration.seconds)",
@@ -134,6 +138,7 @@ public actor DepositWorker {
                 "next": "\(state.map { $0 == .dead ? "dead" : "retry in \(delay.seconds) s" } ?? "lease lost or store unreachable")",
             ])
             if state == .dead { self.metrics.recordOutcome(DepositState.dead.rawValue) }
+            self.observer.jobFailed(txID: job.txID, state: state, worker: self.name)
         }
     }
 

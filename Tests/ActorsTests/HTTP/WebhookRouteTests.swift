@@ -7,7 +7,7 @@ import TestSupport
 import Testing
 
 /// SPEC §2's webhook rules over real HTTP on loopback, on both backends.
-@Suite struct WebhookRouteTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct WebhookRouteTests {
     static let smoke = #"{"tx_hash":"smoke-test-1","confirmations":12,"amount":"1.0","metadata":{"user_id":"test"}}"#
 
     @Test(arguments: TestBackend.available)

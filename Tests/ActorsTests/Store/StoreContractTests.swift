@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// One contract, both backends: every test runs on SQLite and (when configured) PostgreSQL.
-@Suite struct StoreContractTests {
+@Suite(.timeLimit(.minutes(2))) struct StoreContractTests {
     @Test(arguments: TestBackend.available)
     func migrationsAreIdempotent(backend: TestBackend) async throws {
         try await TestDatabase.with(backend) { database in

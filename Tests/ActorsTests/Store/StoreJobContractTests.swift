@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// Claims, leases, retries and faults — the same contract on both backends.
-@Suite struct StoreJobContractTests {
+@Suite(.timeLimit(.minutes(2))) struct StoreJobContractTests {
     @Test(arguments: TestBackend.available)
     func aWorkerPresumedDeadCannotCreditAfterItsLeaseWasTakenOver(backend: TestBackend) async throws {
         let clock = ManualWallClock()
