@@ -57,7 +57,8 @@ extension SupervisorStateMachine {
         delay: Duration,
         _ actions: inout [Action]
     ) {
-        let members = Set(self.children[range].filter { $0.spec.restart != .temporary }.map(\.name))
+        // Temporary members are stopped like the others, then removed instead of restarted.
+        let members = Set(self.children[range].map(\.name))
         guard var plan = self.plan else {
             self.plan = RestartPlan(failedChild: failed, reason: reason, members: members, delay: delay)
             return

@@ -155,7 +155,7 @@ extension SupervisorStateMachine {
         /// The child whose failure caused the restart (the latest one, if several did).
         var failedChild: String
         var reason: String
-        /// Names of the children to restart.
+        /// Names of the children to stop and restart (temporary ones are removed once stopped).
         var members: Set<String>
         var delay: Duration
         /// Set once every member has stopped and the delay is running.
