@@ -199,3 +199,32 @@ extension MockClock.Instant {
         Self(.nanoseconds(Int64(seconds * 1_000_000_000)))
     }
 }
+
+/// A logger that drops everything.
+func quietLogger() -> Logger {
+    Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+}
+
+/// A backoff without delay, for tests that do not look at restart delays.
+let immediateBackoff = Backoff(minimum: .zero, maximum: .zero)
+
+extension AsyncStream<Probe.Start>.Iterator {
+    /// The next `count` starts, in any order.
+    mutating func next(_ count: Int) async -> Set<String> {
+        var names: Set<String> = []
+        for _ in 0..<count {
+            if let start = await self.next() { names.insert(start.name) }
+        }
+        return names
+    }
+}
+
+extension [SupervisorEvent] {
+    var stopRequested: [String] {
+        self.compactMap { if case .childStopRequested(let child) = $0 { child } else { nil } }
+    }
+
+    var started: [String] {
+        self.compactMap { if case .childStarted(let child, _) = $0 { child } else { nil } }
+    }
+}
