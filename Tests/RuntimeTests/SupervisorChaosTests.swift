@@ -8,10 +8,10 @@ struct SupervisorChaosTests {
     @Test func killingRandomWorkersFromSeveralTasksEndsWithEveryWorkerAliveAndEachKillRestarted() async throws {
         let names = (0..<8).map { "worker-\($0)" }
         let work = Atomic<Int>(0)
-        let observer = RecordingObserver()
+        let observer = RecordingSupervisorObserver()
         let supervisor = Supervisor(
             name: "workers",
-            configuration: .init(maxRestarts: 1_000, backoff: immediateBackoff),
+            configuration: .init(maxRestarts: 1_000, backoff: immediateRestartBackoff),
             children: names.map { name in
                 ChildSpec(name: name) { context in
                     // Busy with small units of work until asked to stop; a kill lands wherever it is.
@@ -23,10 +23,10 @@ struct SupervisorChaosTests {
                 }
             },
             clock: MockClock(),
-            logger: quietLogger(),
+            logger: silentSupervisorLogger(),
             observer: observer
         )
-        var events = EventReader(supervisor)
+        var events = SupervisorEventReader(supervisor)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await supervisor.run() }
             let initial = await events.read { event in
@@ -37,7 +37,7 @@ struct SupervisorChaosTests {
             let killed = await withTaskGroup(of: Int.self) { killers in
                 for killer in 0..<4 {
                     killers.addTask {
-                        var generator = SeededGenerator(seed: UInt64(killer))
+                        var generator = SupervisorTestGenerator(seed: UInt64(killer))
                         var killed = 0
                         for _ in 0..<25 {
                             if await supervisor.kill(names.randomElement(using: &generator)!) { killed += 1 }

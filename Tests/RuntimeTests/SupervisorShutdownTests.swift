@@ -9,7 +9,7 @@ import TestSupport
 struct SupervisorShutdownTests {
     @Test func shutdownStopsChildrenInReverseOrderAndCancelsOneThatIgnoresTheRequest() async throws {
         let clock = MockClock()
-        let probe = Probe()
+        let probe = ProbeChild()
         var starts = probe.starts.makeAsyncIterator()
         let supervisor = Supervisor(
             name: "root",
@@ -19,9 +19,9 @@ struct SupervisorShutdownTests {
                 probe.spec("c", shutdownTimeout: .seconds(5)),
             ],
             clock: clock,
-            logger: quietLogger()
+            logger: silentSupervisorLogger()
         )
-        var events = EventReader(supervisor)
+        var events = SupervisorEventReader(supervisor)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await supervisor.run() }
             #expect(await starts.next(3) == ["a", "stubborn", "c"])
@@ -69,10 +69,10 @@ struct SupervisorShutdownTests {
                 },
             ],
             clock: MockClock(),
-            logger: quietLogger()
+            logger: silentSupervisorLogger()
         )
-        var events = EventReader(supervisor)
-        let serviceGroup = ServiceGroup(configuration: .init(services: [supervisor], logger: quietLogger()))
+        var events = SupervisorEventReader(supervisor)
+        let serviceGroup = ServiceGroup(configuration: .init(services: [supervisor], logger: silentSupervisorLogger()))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await serviceGroup.run() }
             await events.read(until: .childStarted(child: "second", restarts: 0))
@@ -89,15 +89,36 @@ struct SupervisorShutdownTests {
         #expect(order.withLock { $0 } == ["second", "first"])
     }
 
+    @Test func aServiceChildStopsOnItsGracefulShutdown() async throws {
+        struct WaitsForGracefulShutdown: Service {
+            func run() async throws { try await gracefulShutdown() }
+        }
+        let supervisor = Supervisor(
+            name: "root",
+            children: [ChildSpec(name: "service", service: WaitsForGracefulShutdown())],
+            clock: MockClock(),
+            logger: silentSupervisorLogger()
+        )
+        var events = SupervisorEventReader(supervisor)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await supervisor.run() }
+            await events.read(until: .childStarted(child: "service", restarts: 0))
+            await supervisor.shutdown()
+            let stop = await events.read(until: .childExited(child: "service", reason: "normal"))
+            #expect(stop == [.childStopRequested(child: "service"), .childExited(child: "service", reason: "normal")])
+            try await group.waitForAll()
+        }
+    }
+
     @Test func cancellingRunCancelsEveryChild() async throws {
-        let probe = Probe()
+        let probe = ProbeChild()
         var starts = probe.starts.makeAsyncIterator()
-        let observer = RecordingObserver()
+        let observer = RecordingSupervisorObserver()
         let supervisor = Supervisor(
             name: "root",
             children: [probe.spec("a"), probe.spec("stubborn", ignoresShutdown: true)],
             clock: MockClock(),
-            logger: quietLogger(),
+            logger: silentSupervisorLogger(),
             observer: observer
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -112,23 +133,23 @@ struct SupervisorShutdownTests {
     }
 
     @Test func crashLoopEscalatesAfterStoppingTheOthersInReverseOrder() async throws {
-        let probe = Probe()
-        let observer = RecordingObserver()
-        let logs = LogCapture()
+        let probe = ProbeChild()
+        let observer = RecordingSupervisorObserver()
+        let logs = SupervisorLogCapture()
         let supervisor = Supervisor(
             name: "root",
-            configuration: .init(maxRestarts: 2, restartWindow: .seconds(60), backoff: immediateBackoff),
+            configuration: .init(maxRestarts: 2, restartWindow: .seconds(60), backoff: immediateRestartBackoff),
             children: [
                 probe.spec("first"),
                 probe.spec("second"),
-                ChildSpec(name: "crasher") { _ in throw ProbeError.crashed("crasher") },
+                ChildSpec(name: "crasher") { _ in throw ProbeChildError(child: "crasher") },
                 probe.spec("last"),
             ],
             clock: MockClock(),
             logger: logs.logger(),
             observer: observer
         )
-        var events = EventReader(supervisor)
+        var events = SupervisorEventReader(supervisor)
         await #expect(throws: RuntimeError.supervisorEscalated) { try await supervisor.run() }
 
         let history = await events.read(until: .childExited(child: "first", reason: "normal"))
@@ -152,27 +173,27 @@ struct SupervisorShutdownTests {
         let crashes = Atomic<Int>(0)
         let workers = Supervisor(
             name: "workers",
-            configuration: .init(maxRestarts: 1, backoff: immediateBackoff),
+            configuration: .init(maxRestarts: 1, backoff: immediateRestartBackoff),
             children: [
                 ChildSpec(name: "flaky") { context in
                     // Fails twice (enough to exceed one restart), then behaves.
-                    if crashes.add(1, ordering: .relaxed).newValue <= 2 { throw ProbeError.crashed("flaky") }
+                    if crashes.add(1, ordering: .relaxed).newValue <= 2 { throw ProbeChildError(child: "flaky") }
                     await context.shutdownRequested()
                 }
             ],
             clock: clock,
-            logger: quietLogger()
+            logger: silentSupervisorLogger()
         )
-        let observer = RecordingObserver()
+        let observer = RecordingSupervisorObserver()
         let root = Supervisor(
             name: "root",
-            configuration: .init(backoff: immediateBackoff),
+            configuration: .init(backoff: immediateRestartBackoff),
             children: [workers.childSpec()],
             clock: clock,
-            logger: quietLogger(),
+            logger: silentSupervisorLogger(),
             observer: observer
         )
-        var rootEvents = EventReader(root)
+        var rootEvents = SupervisorEventReader(root)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await root.run() }
             let history = await rootEvents.read(until: .childStarted(child: "workers", restarts: 1))

@@ -6,7 +6,7 @@ import TestSupport
 @Suite("Supervisor: snapshot, observer, logs", .timeLimit(.minutes(1)))
 struct SupervisorSnapshotTests {
     @Test func snapshotEncodesTheTreeWithTheDocumentedKeys() async throws {
-        let probe = Probe()
+        let probe = ProbeChild()
         var starts = probe.starts.makeAsyncIterator()
         let clock = MockClock()
         let workers = Supervisor(
@@ -14,13 +14,13 @@ struct SupervisorSnapshotTests {
             configuration: .init(strategy: .oneForAll),
             children: [probe.spec("w1"), probe.spec("w2")],
             clock: clock,
-            logger: quietLogger()
+            logger: silentSupervisorLogger()
         )
         let root = Supervisor(
             name: "root",
             children: [probe.spec("metrics"), workers.childSpec()],
             clock: clock,
-            logger: quietLogger()
+            logger: silentSupervisorLogger()
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await root.run() }
@@ -54,13 +54,13 @@ struct SupervisorSnapshotTests {
     }
 
     @Test func restartsAreReportedToTheObserverAndLogged() async throws {
-        let probe = Probe()
+        let probe = ProbeChild()
         var starts = probe.starts.makeAsyncIterator()
-        let observer = RecordingObserver()
-        let logs = LogCapture()
+        let observer = RecordingSupervisorObserver()
+        let logs = SupervisorLogCapture()
         let supervisor = Supervisor(
             name: "workers",
-            configuration: .init(backoff: immediateBackoff, restartLogEvent: "worker_restarted", childMetadataKey: "worker"),
+            configuration: .init(backoff: immediateRestartBackoff, restartLogEvent: "worker_restarted", childMetadataKey: "worker"),
             children: [probe.spec("w1"), probe.spec("w2")],
             clock: MockClock(),
             logger: logs.logger(),
@@ -70,7 +70,7 @@ struct SupervisorSnapshotTests {
             group.addTask { try await supervisor.run() }
             #expect(await starts.next(2) == ["w1", "w2"])
             probe.crash("w2")
-            #expect(await starts.next() == Probe.Start(name: "w2", restarts: 1))
+            #expect(await starts.next() == ProbeChild.Start(name: "w2", restarts: 1))
             await supervisor.shutdown()
             try await group.waitForAll()
         }

@@ -6,29 +6,29 @@ import TestSupport
 @Suite("SupervisorStateMachine: shutdown, add and remove")
 struct SupervisorStateMachineShutdownTests {
     @Test func shutdownStopsChildrenOneAtATimeInReverseStartOrder() throws {
-        var machine = testMachine([testChild("a"), testChild("b", timeout: .seconds(2)), testChild("c")])
-        _ = machine.start(now: .seconds(0))
-        let first = machine.shutdownRequested(now: .seconds(1))
+        var machine = supervisorTestMachine([supervisorTestChild("a"), supervisorTestChild("b", timeout: .seconds(2)), supervisorTestChild("c")])
+        _ = machine.start(now: .at(0))
+        let first = machine.shutdownRequested(now: .at(1))
         let cRequest = try #require(first.stopRequests.first)
         #expect(first.stopRequested == ["c"])
-        #expect(cRequest.deadline == .seconds(6), "its own shutdown timeout")
+        #expect(cRequest.deadline == .at(6), "its own shutdown timeout")
         #expect(machine.stateDescription == "stopping")
-        #expect(machine.shutdownRequested(now: .seconds(1)) == [], "asked once")
+        #expect(machine.shutdownRequested(now: .at(1)) == [], "asked once")
 
-        let second = machine.exit("c", .returned, at: .seconds(1))
+        let second = machine.exit("c", .returned, at: .at(1))
         #expect(second.cancelledTimers == [cRequest.timeoutTimer])
         let bRequest = try #require(second.stopRequests.first)
         #expect(bRequest.name == "b")
-        #expect(bRequest.deadline == .seconds(3))
+        #expect(bRequest.deadline == .at(3))
 
         // b ignores the request: after its timeout its task is cancelled.
         let timeout = machine.timerFired(bRequest.timeoutTimer, now: bRequest.deadline)
         #expect(timeout.cancelled == ["b"])
         #expect(timeout.stopRequested.isEmpty, "a waits until b has ended")
-        let third = machine.exit("b", .threw(reason: "cancelled"), at: .seconds(3))
+        let third = machine.exit("b", .threw(reason: "cancelled"), at: .at(3))
         #expect(third.cancelledTimers.isEmpty, "b's timer already fired")
         #expect(third.stopRequested == ["a"])
-        let done = machine.exit("a", .returned, at: .seconds(3))
+        let done = machine.exit("a", .returned, at: .at(3))
         #expect(done.finish == .shutdown)
         #expect(machine.isIdle)
         #expect(machine.stateDescription == "stopped")
@@ -36,56 +36,56 @@ struct SupervisorStateMachineShutdownTests {
     }
 
     @Test func shutdownCancelsPendingRestartsAndRestartsNothing() throws {
-        var machine = testMachine([testChild("a"), testChild("b")])
-        _ = machine.start(now: .seconds(0))
-        let restart = try #require(machine.exit("a", at: .seconds(1)).restart)
-        let shutdown = machine.shutdownRequested(now: .seconds(1))
+        var machine = supervisorTestMachine([supervisorTestChild("a"), supervisorTestChild("b")])
+        _ = machine.start(now: .at(0))
+        let restart = try #require(machine.exit("a", at: .at(1)).restart)
+        let shutdown = machine.shutdownRequested(now: .at(1))
         #expect(shutdown.cancelledTimers == [restart.timer])
         #expect(shutdown.stopRequested == ["b"])
         #expect(machine.timerFired(restart.timer, now: restart.deadline) == [])
 
         // A child that crashes on its own during shutdown is not restarted either.
-        let crashed = machine.exit("b", .threw(reason: "late"), at: .seconds(2))
+        let crashed = machine.exit("b", .threw(reason: "late"), at: .at(2))
         #expect(crashed.restart == nil)
         #expect(crashed.finish == .shutdown)
     }
 
     @Test func aChildFailingDuringShutdownBeforeItsTurnIsMarkedFailed() {
-        var machine = testMachine([testChild("a"), testChild("b")])
-        _ = machine.start(now: .seconds(0))
-        #expect(machine.shutdownRequested(now: .seconds(1)).stopRequested == ["b"])
-        let aCrashed = machine.exit("a", .threw(reason: "oops"), at: .seconds(1))
+        var machine = supervisorTestMachine([supervisorTestChild("a"), supervisorTestChild("b")])
+        _ = machine.start(now: .at(0))
+        #expect(machine.shutdownRequested(now: .at(1)).stopRequested == ["b"])
+        let aCrashed = machine.exit("a", .threw(reason: "oops"), at: .at(1))
         #expect(aCrashed.restart == nil)
         #expect(aCrashed.stopRequested.isEmpty)
         #expect(machine.view("a") == "failed")
-        #expect(machine.exit("b", .returned, at: .seconds(1)).finish == .shutdown)
+        #expect(machine.exit("b", .returned, at: .at(1)).finish == .shutdown)
     }
 
     @Test func shutdownWithoutChildrenFinishesAtOnce() {
-        var machine = testMachine([])
-        #expect(machine.start(now: .seconds(0)) == [])
-        #expect(machine.shutdownRequested(now: .seconds(0)) == [.finish(.shutdown)])
-        #expect(machine.shutdownRequested(now: .seconds(0)) == [], "idle")
+        var machine = supervisorTestMachine([])
+        #expect(machine.start(now: .at(0)) == [])
+        #expect(machine.shutdownRequested(now: .at(0)) == [.finish(.shutdown)])
+        #expect(machine.shutdownRequested(now: .at(0)) == [], "idle")
     }
 
     @Test func addedChildStartsNowOnlyWhenRunning() throws {
-        var machine = testMachine([testChild("a")])
-        #expect(try machine.addChild(testChild("early"), now: .seconds(0)) == [])
-        #expect(throws: RuntimeError.duplicateChild) { try machine.addChild(testChild("a"), now: .seconds(0)) }
-        #expect(machine.start(now: .seconds(0)).started == ["a", "early"])
+        var machine = supervisorTestMachine([supervisorTestChild("a")])
+        #expect(try machine.addChild(supervisorTestChild("early"), now: .at(0)) == [])
+        #expect(throws: RuntimeError.duplicateChild) { try machine.addChild(supervisorTestChild("a"), now: .at(0)) }
+        #expect(machine.start(now: .at(0)).started == ["a", "early"])
 
-        let added = try machine.addChild(testChild("late"), now: .seconds(1))
+        let added = try machine.addChild(supervisorTestChild("late"), now: .at(1))
         #expect(added.started == ["late"])
         #expect(added.last == .reportAlive(3))
         #expect(machine.aliveChildren == ["a", "early", "late"])
     }
 
     @Test func childAddedDuringAGroupRestartStartsWithTheGroup() throws {
-        var machine = testMachine(.oneForAll, [testChild("a"), testChild("b")])
-        _ = machine.start(now: .seconds(0))
-        #expect(machine.exit("a", at: .seconds(1)).stopRequested == ["b"])
-        #expect(try machine.addChild(testChild("new"), now: .seconds(1)) == [])
-        let restart = try #require(machine.exit("b", .returned, at: .seconds(1)).restart)
+        var machine = supervisorTestMachine(.oneForAll, [supervisorTestChild("a"), supervisorTestChild("b")])
+        _ = machine.start(now: .at(0))
+        #expect(machine.exit("a", at: .at(1)).stopRequested == ["b"])
+        #expect(try machine.addChild(supervisorTestChild("new"), now: .at(1)) == [])
+        let restart = try #require(machine.exit("b", .returned, at: .at(1)).restart)
         let fired = machine.timerFired(restart.timer, now: restart.deadline)
         #expect(fired.started == ["a", "b", "new"])
         #expect(fired.starts.map(\.restartReason) == ["boom", "sibling_failed", nil], "new starts for the first time")
@@ -93,53 +93,53 @@ struct SupervisorStateMachineShutdownTests {
     }
 
     @Test func removingARunningChildStopsItGracefullyThenForgetsIt() throws {
-        var machine = testMachine([testChild("a"), testChild("b")])
-        _ = machine.start(now: .seconds(0))
-        let remove = try machine.removeChild(named: "a", now: .seconds(1))
+        var machine = supervisorTestMachine([supervisorTestChild("a"), supervisorTestChild("b")])
+        _ = machine.start(now: .at(0))
+        let remove = try machine.removeChild(named: "a", now: .at(1))
         #expect(remove.stopRequested == ["a"])
         #expect(remove.removed.isEmpty)
         #expect(machine.contains("a"))
         #expect(machine.aliveChildren == ["b"])
 
-        let exit = machine.exit("a", .returned, at: .seconds(1))
+        let exit = machine.exit("a", .returned, at: .at(1))
         #expect(exit.removed == ["a"])
         #expect(exit.restart == nil)
         #expect(!machine.contains("a"))
-        #expect(throws: RuntimeError.childNotFound) { try machine.removeChild(named: "a", now: .seconds(1)) }
+        #expect(throws: RuntimeError.childNotFound) { try machine.removeChild(named: "a", now: .at(1)) }
     }
 
     @Test func removingAChildWaitingForItsRestartCancelsTheTimer() throws {
-        var machine = testMachine([testChild("a")])
-        _ = machine.start(now: .seconds(0))
-        let restart = try #require(machine.exit("a", at: .seconds(1)).restart)
-        let remove = try machine.removeChild(named: "a", now: .seconds(1))
+        var machine = supervisorTestMachine([supervisorTestChild("a")])
+        _ = machine.start(now: .at(0))
+        let restart = try #require(machine.exit("a", at: .at(1)).restart)
+        let remove = try machine.removeChild(named: "a", now: .at(1))
         #expect(remove == [.cancelTimer(restart.timer), .childRemoved("a")])
         #expect(machine.timerFired(restart.timer, now: restart.deadline) == [])
     }
 
     @Test func removingWhileIdleIsImmediate() throws {
-        var machine = testMachine([testChild("a")])
-        #expect(try machine.removeChild(named: "a", now: .seconds(0)) == [.childRemoved("a")])
-        #expect(machine.start(now: .seconds(0)) == [])
+        var machine = supervisorTestMachine([supervisorTestChild("a")])
+        #expect(try machine.removeChild(named: "a", now: .at(0)) == [.childRemoved("a")])
+        #expect(machine.start(now: .at(0)) == [])
     }
 
     @Test func removalDuringShutdownWaitsForItsTurn() throws {
-        var machine = testMachine([testChild("a"), testChild("b")])
-        _ = machine.start(now: .seconds(0))
-        #expect(machine.shutdownRequested(now: .seconds(0)).stopRequested == ["b"])
-        let remove = try machine.removeChild(named: "a", now: .seconds(0))
+        var machine = supervisorTestMachine([supervisorTestChild("a"), supervisorTestChild("b")])
+        _ = machine.start(now: .at(0))
+        #expect(machine.shutdownRequested(now: .at(0)).stopRequested == ["b"])
+        let remove = try machine.removeChild(named: "a", now: .at(0))
         #expect(remove.stopRequested.isEmpty, "b is stopped first")
-        #expect(machine.exit("b", .returned, at: .seconds(0)).stopRequested == ["a"])
-        let done = machine.exit("a", .returned, at: .seconds(0))
+        #expect(machine.exit("b", .returned, at: .at(0)).stopRequested == ["a"])
+        let done = machine.exit("a", .returned, at: .at(0))
         #expect(done.removed == ["a"])
         #expect(done.finish == .shutdown)
         #expect(!machine.contains("a"))
     }
 
     @Test func cancelledRunCompletesPendingRemovals() throws {
-        var machine = testMachine([testChild("a")])
-        _ = machine.start(now: .seconds(0))
-        _ = try machine.removeChild(named: "a", now: .seconds(0))
+        var machine = supervisorTestMachine([supervisorTestChild("a")])
+        _ = machine.start(now: .at(0))
+        _ = try machine.removeChild(named: "a", now: .at(0))
         #expect(machine.runCancelled().removed == ["a"])
     }
 }

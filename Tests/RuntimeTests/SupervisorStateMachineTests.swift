@@ -3,22 +3,22 @@ import TestSupport
 
 @testable import Runtime
 
-typealias TestMachine = SupervisorStateMachine<MockClock, SeededGenerator>
-typealias TestAction = TestMachine.Action
+typealias SupervisorTestMachine = SupervisorStateMachine<MockClock, SupervisorTestGenerator>
+typealias SupervisorTestAction = SupervisorTestMachine.Action
 
-func testChild(_ name: String, _ restart: RestartType = .permanent, timeout: Duration = .seconds(5)) -> ChildSpec {
+func supervisorTestChild(_ name: String, _ restart: RestartType = .permanent, timeout: Duration = .seconds(5)) -> ChildSpec {
     ChildSpec(name: name, restart: restart, shutdownTimeout: timeout) { _ in }
 }
 
-func testMachine(
+func supervisorTestMachine(
     _ children: [ChildSpec],
     maxRestarts: Int = 10,
     window: Duration = .seconds(60),
     backoff: Backoff = Backoff(jitter: 0),
     resetBackoffAfter: Duration = .seconds(30),
     seed: UInt64 = 1
-) -> TestMachine {
-    testMachine(
+) -> SupervisorTestMachine {
+    supervisorTestMachine(
         .oneForOne,
         children,
         maxRestarts: maxRestarts,
@@ -29,7 +29,7 @@ func testMachine(
     )
 }
 
-func testMachine(
+func supervisorTestMachine(
     _ strategy: SupervisionStrategy,
     _ children: [ChildSpec],
     maxRestarts: Int = 10,
@@ -37,8 +37,8 @@ func testMachine(
     backoff: Backoff = Backoff(jitter: 0),
     resetBackoffAfter: Duration = .seconds(30),
     seed: UInt64 = 1
-) -> TestMachine {
-    TestMachine(
+) -> SupervisorTestMachine {
+    SupervisorTestMachine(
         configuration: .init(
             strategy: strategy,
             maxRestarts: maxRestarts,
@@ -47,11 +47,11 @@ func testMachine(
             resetBackoffAfter: resetBackoffAfter
         ),
         children: children,
-        generator: SeededGenerator(seed: seed)
+        generator: SupervisorTestGenerator(seed: seed)
     )
 }
 
-extension TestMachine {
+extension SupervisorTestMachine {
     func generation(_ name: String) -> SupervisorGeneration? {
         self.children.first { $0.name == name }?.state.generation
     }
@@ -71,14 +71,14 @@ extension TestMachine {
     }
 }
 
-extension [TestAction] {
-    var starts: [TestMachine.ChildStart] {
+extension [SupervisorTestAction] {
+    var starts: [SupervisorTestMachine.ChildStart] {
         self.compactMap { if case .startChild(let start) = $0 { start } else { nil } }
     }
 
     var started: [String] { self.starts.map(\.name) }
 
-    var stopRequests: [TestMachine.StopRequest] {
+    var stopRequests: [SupervisorTestMachine.StopRequest] {
         self.compactMap { if case .requestStop(let request) = $0 { request } else { nil } }
     }
 
@@ -106,7 +106,7 @@ extension [TestAction] {
         return nil
     }
 
-    var finish: TestMachine.Outcome? {
+    var finish: SupervisorTestMachine.Outcome? {
         for action in self {
             if case .finish(let outcome) = action { return outcome }
         }
@@ -117,8 +117,8 @@ extension [TestAction] {
 @Suite("SupervisorStateMachine: start, restart types, kill, stale events")
 struct SupervisorStateMachineTests {
     @Test func startLaunchesEveryChildInOrder() {
-        var machine = testMachine([testChild("a"), testChild("b"), testChild("c")])
-        let actions = machine.start(now: .seconds(0))
+        var machine = supervisorTestMachine([supervisorTestChild("a"), supervisorTestChild("b"), supervisorTestChild("c")])
+        let actions = machine.start(now: .at(0))
         #expect(actions.started == ["a", "b", "c"])
         #expect(actions.starts.allSatisfy { $0.restarts == 0 && $0.restartReason == nil })
         #expect(Set(actions.starts.map(\.generation)).count == 3)
@@ -131,14 +131,14 @@ struct SupervisorStateMachineTests {
     }
 
     @Test func permanentChildIsRestartedAfterTheBackoffDelay() throws {
-        var machine = testMachine([testChild("a"), testChild("b")])
-        _ = machine.start(now: .seconds(0))
-        let exit = machine.exit("a", at: .seconds(1))
+        var machine = supervisorTestMachine([supervisorTestChild("a"), supervisorTestChild("b")])
+        _ = machine.start(now: .at(0))
+        let exit = machine.exit("a", at: .at(1))
         #expect(exit.first == .reportExit(child: "a", reason: "boom"))
         let restart = try #require(exit.restart)
         #expect(restart.child == "a")
         #expect(restart.delay == .milliseconds(10))
-        #expect(restart.deadline == .seconds(1.01))
+        #expect(restart.deadline == .at(1.01))
         #expect(exit.last == .reportAlive(1))
         #expect(machine.view("a") == "restarting")
         #expect(machine.aliveChildren == ["b"])
@@ -154,22 +154,22 @@ struct SupervisorStateMachineTests {
     }
 
     @Test func permanentChildThatReturnsIsRestartedWithReasonNormal() throws {
-        var machine = testMachine([testChild("a")])
-        _ = machine.start(now: .seconds(0))
-        let exit = machine.exit("a", .returned, at: .seconds(1))
+        var machine = supervisorTestMachine([supervisorTestChild("a")])
+        _ = machine.start(now: .at(0))
+        let exit = machine.exit("a", .returned, at: .at(1))
         #expect(exit.first == .reportExit(child: "a", reason: "normal"))
         let restart = try #require(exit.restart)
         #expect(machine.timerFired(restart.timer, now: restart.deadline).starts.first?.restartReason == "normal")
     }
 
     @Test func transientChildIsRestartedOnlyAfterAFailure() throws {
-        var machine = testMachine([testChild("job", .transient)])
-        _ = machine.start(now: .seconds(0))
-        let failure = machine.exit("job", at: .seconds(1))
+        var machine = supervisorTestMachine([supervisorTestChild("job", .transient)])
+        _ = machine.start(now: .at(0))
+        let failure = machine.exit("job", at: .at(1))
         let restart = try #require(failure.restart)
         #expect(machine.timerFired(restart.timer, now: restart.deadline).started == ["job"])
 
-        let normal = machine.exit("job", .returned, at: .seconds(2))
+        let normal = machine.exit("job", .returned, at: .at(2))
         #expect(normal == [.reportExit(child: "job", reason: "normal"), .reportAlive(0)])
         #expect(machine.view("job") == "stopped")
         #expect(machine.contains("job"))
@@ -177,9 +177,9 @@ struct SupervisorStateMachineTests {
 
     @Test(arguments: [SupervisorChildExit.returned, .threw(reason: "boom")])
     func temporaryChildIsRemovedWhateverTheExit(exit: SupervisorChildExit) {
-        var machine = testMachine([testChild("once", .temporary), testChild("b")])
-        _ = machine.start(now: .seconds(0))
-        let actions = machine.exit("once", exit, at: .seconds(1))
+        var machine = supervisorTestMachine([supervisorTestChild("once", .temporary), supervisorTestChild("b")])
+        _ = machine.start(now: .at(0))
+        let actions = machine.exit("once", exit, at: .at(1))
         #expect(actions.restart == nil)
         #expect(actions.removed == ["once"])
         #expect(!machine.contains("once"))
@@ -187,8 +187,8 @@ struct SupervisorStateMachineTests {
     }
 
     @Test func killCancelsTheTaskAndTheExitCountsAsAFailure() throws {
-        var machine = testMachine([testChild("w", .transient)])
-        _ = machine.start(now: .seconds(0))
+        var machine = supervisorTestMachine([supervisorTestChild("w", .transient)])
+        _ = machine.start(now: .at(0))
         let generation = try #require(machine.generation("w"))
         let killActions = machine.killRequested(name: "w")
         let kill = try #require(killActions)
@@ -198,41 +198,41 @@ struct SupervisorStateMachineTests {
         #expect(machine.view("w") == "stopping")
 
         // Even a body that swallowed the cancellation and returned counts as killed.
-        let exit = machine.exit("w", .returned, at: .seconds(1))
+        let exit = machine.exit("w", .returned, at: .at(1))
         #expect(exit.first == .reportExit(child: "w", reason: "killed"))
         let restart = try #require(exit.restart, "transient, and a kill is a failure")
         #expect(machine.timerFired(restart.timer, now: restart.deadline).starts.first?.restartReason == "killed")
     }
 
     @Test func killOfAChildThatIsNotRunningIsRefused() throws {
-        var machine = testMachine([testChild("a")])
+        var machine = supervisorTestMachine([supervisorTestChild("a")])
         #expect(machine.killRequested(name: "a") == nil, "not started")
-        _ = machine.start(now: .seconds(0))
-        _ = machine.exit("a", at: .seconds(1))
+        _ = machine.start(now: .at(0))
+        _ = machine.exit("a", at: .at(1))
         #expect(machine.killRequested(name: "a") == nil, "waiting for its restart")
     }
 
     @Test func staleEventsAreIgnored() throws {
-        var machine = testMachine([testChild("a")])
-        _ = machine.start(now: .seconds(0))
+        var machine = supervisorTestMachine([supervisorTestChild("a")])
+        _ = machine.start(now: .at(0))
         let first = try #require(machine.generation("a"))
-        let restart = try #require(machine.exit("a", at: .seconds(1)).restart)
+        let restart = try #require(machine.exit("a", at: .at(1)).restart)
         _ = machine.timerFired(restart.timer, now: restart.deadline)
         let second = try #require(machine.generation("a"))
         #expect(second != first)
 
-        #expect(machine.childExited(name: "a", generation: first, exit: .returned, now: .seconds(2)) == [])
-        #expect(machine.timerFired(restart.timer, now: .seconds(2)) == [], "already fired")
-        #expect(machine.timerFired(SupervisorTimerID(value: 999), now: .seconds(2)) == [])
-        #expect(machine.childExited(name: "nobody", generation: second, exit: .returned, now: .seconds(2)) == [])
+        #expect(machine.childExited(name: "a", generation: first, exit: .returned, now: .at(2)) == [])
+        #expect(machine.timerFired(restart.timer, now: .at(2)) == [], "already fired")
+        #expect(machine.timerFired(SupervisorTimerID(value: 999), now: .at(2)) == [])
+        #expect(machine.childExited(name: "nobody", generation: second, exit: .returned, now: .at(2)) == [])
         #expect(machine.generation("a") == second)
         #expect(machine.aliveChildren == ["a"])
     }
 
     @Test func cancelledRunResetsAndTheNextRunStartsFresh() throws {
-        var machine = testMachine([testChild("a"), testChild("b")])
-        _ = machine.start(now: .seconds(0))
-        let restart = try #require(machine.exit("a", at: .seconds(1)).restart)
+        var machine = supervisorTestMachine([supervisorTestChild("a"), supervisorTestChild("b")])
+        _ = machine.start(now: .at(0))
+        let restart = try #require(machine.exit("a", at: .at(1)).restart)
         _ = machine.timerFired(restart.timer, now: restart.deadline)
         #expect(machine.restarts("a") == 1)
 
@@ -241,7 +241,7 @@ struct SupervisorStateMachineTests {
         #expect(machine.phase == .idle(lastOutcome: .cancelled))
         #expect(machine.stateDescription == "stopped")
 
-        let again = machine.start(now: .seconds(10))
+        let again = machine.start(now: .at(10))
         #expect(again.started == ["a", "b"])
         #expect(again.starts.allSatisfy { $0.restarts == 0 })
         #expect(machine.restarts("a") == 0)

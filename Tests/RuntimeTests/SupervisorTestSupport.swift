@@ -4,7 +4,7 @@ import Synchronization
 import TestSupport
 
 /// SplitMix64: a seeded generator, so jitter is the same on every run.
-struct SeededGenerator: RandomNumberGenerator {
+struct SupervisorTestGenerator: RandomNumberGenerator {
     private var state: UInt64
 
     init(seed: UInt64) { self.state = seed }
@@ -19,7 +19,7 @@ struct SeededGenerator: RandomNumberGenerator {
 }
 
 /// Records every observer call.
-final class RecordingObserver: SupervisorObserver {
+final class RecordingSupervisorObserver: SupervisorObserver {
     enum Call: Equatable, Sendable {
         case started(supervisor: String, child: String)
         case restarted(supervisor: String, child: String, reason: String, restarts: Int)
@@ -48,8 +48,8 @@ final class RecordingObserver: SupervisorObserver {
     }
 }
 
-/// Keeps every log record a ``CapturingLogHandler`` receives.
-final class LogCapture: Sendable {
+/// Keeps every log record a ``SupervisorCapturingLogHandler`` receives.
+final class SupervisorLogCapture: Sendable {
     struct Record: Sendable {
         var level: Logger.Level
         var message: String
@@ -64,13 +64,13 @@ final class LogCapture: Sendable {
 
     /// A logger that writes here, at every level.
     func logger(label: String = "test") -> Logger {
-        Logger(label: label) { _ in CapturingLogHandler(capture: self) }
+        Logger(label: label) { _ in SupervisorCapturingLogHandler(capture: self) }
     }
 }
 
-/// A `LogHandler` that stores records in a ``LogCapture``.
-struct CapturingLogHandler: LogHandler {
-    let capture: LogCapture
+/// A `LogHandler` that stores records in a ``SupervisorLogCapture``.
+struct SupervisorCapturingLogHandler: LogHandler {
+    let capture: SupervisorLogCapture
     var metadata: Logger.Metadata = [:]
     var logLevel: Logger.Level = .trace
 
@@ -82,7 +82,7 @@ struct CapturingLogHandler: LogHandler {
     func log(event: LogEvent) {
         let merged = self.metadata.merging(event.metadata ?? [:]) { $1 }
         self.capture.append(
-            LogCapture.Record(
+            SupervisorLogCapture.Record(
                 level: event.level,
                 message: event.message.description,
                 metadata: merged.mapValues { $0.description }
@@ -92,7 +92,7 @@ struct CapturingLogHandler: LogHandler {
 }
 
 /// Reads a supervisor's event stream in a test.
-struct EventReader {
+struct SupervisorEventReader {
     private var iterator: AsyncStream<SupervisorEvent>.Iterator
 
     init<C>(_ supervisor: Supervisor<C>) {
@@ -117,107 +117,19 @@ struct EventReader {
     }
 }
 
-enum ProbeError: Error, CustomStringConvertible {
-    case crashed(String)
-
-    var description: String {
-        switch self {
-        case .crashed(let name): "probe \(name) crashed"
-        }
-    }
-}
-
-/// Child bodies that a test drives: each incarnation announces itself on ``starts`` and then
-/// waits for a command (crash or exit), a stop request (unless told to ignore it) or cancellation.
-final class Probe: Sendable {
-    enum Command: Sendable { case crash, exit }
-
-    struct Start: Equatable, Sendable {
-        var name: String
-        var restarts: Int
-    }
-
-    private let mailboxes = Mutex<[String: AsyncStream<Command>.Continuation]>([:])
-    private let startsContinuation: AsyncStream<Start>.Continuation
-    /// Every incarnation that began, once its mailbox is ready.
-    let starts: AsyncStream<Start>
-
-    init() {
-        (self.starts, self.startsContinuation) = AsyncStream.makeStream(of: Start.self)
-    }
-
-    func spec(
-        _ name: String,
-        restart: RestartType = .permanent,
-        shutdownTimeout: Duration = .seconds(5),
-        ignoresShutdown: Bool = false
-    ) -> ChildSpec {
-        ChildSpec(name: name, restart: restart, shutdownTimeout: shutdownTimeout) { context in
-            try await self.body(context, ignoresShutdown: ignoresShutdown)
-        }
-    }
-
-    /// Makes the current incarnation of `name` throw.
-    func crash(_ name: String) { self.send(.crash, to: name) }
-
-    /// Makes the current incarnation of `name` return.
-    func exit(_ name: String) { self.send(.exit, to: name) }
-
-    private func send(_ command: Command, to name: String) {
-        let mailbox = self.mailboxes.withLock { $0[name] }
-        mailbox?.yield(command)
-    }
-
-    private func body(_ context: ChildContext, ignoresShutdown: Bool) async throws {
-        let (commands, mailbox) = AsyncStream.makeStream(of: Command.self)
-        self.mailboxes.withLock { $0[context.name] = mailbox }
-        self.startsContinuation.yield(Start(name: context.name, restarts: context.restarts))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await command in commands {
-                    switch command {
-                    case .crash: throw ProbeError.crashed(context.name)
-                    case .exit: return
-                    }
-                }
-                throw CancellationError()
-            }
-            if !ignoresShutdown {
-                group.addTask {
-                    await context.shutdownRequested()
-                    try Task.checkCancellation()
-                }
-            }
-            try await group.next()
-            group.cancelAll()
-        }
-    }
-}
-
 extension MockClock.Instant {
-    static func seconds(_ seconds: Double) -> Self {
+    static func at(_ seconds: Double) -> Self {
         Self(.nanoseconds(Int64(seconds * 1_000_000_000)))
     }
 }
 
 /// A logger that drops everything.
-func quietLogger() -> Logger {
+func silentSupervisorLogger() -> Logger {
     Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 }
 
 /// A backoff without delay, for tests that do not look at restart delays.
-let immediateBackoff = Backoff(minimum: .zero, maximum: .zero)
-
-extension AsyncStream<Probe.Start>.Iterator {
-    /// The next `count` starts, in any order.
-    mutating func next(_ count: Int) async -> Set<String> {
-        var names: Set<String> = []
-        for _ in 0..<count {
-            if let start = await self.next() { names.insert(start.name) }
-        }
-        return names
-    }
-}
+let immediateRestartBackoff = Backoff(minimum: .zero, maximum: .zero)
 
 extension [SupervisorEvent] {
     var stopRequested: [String] {

@@ -7,14 +7,14 @@ import TestSupport
 struct SupervisorTests {
     @Test func crashedChildIsRestartedAfterItsDelayOnTheClock() async throws {
         let clock = MockClock()
-        let probe = Probe()
+        let probe = ProbeChild()
         var starts = probe.starts.makeAsyncIterator()
         let supervisor = Supervisor(
             name: "root",
             configuration: .init(backoff: Backoff(minimum: .milliseconds(100), maximum: .seconds(1), jitter: 0)),
             children: [probe.spec("a"), probe.spec("b")],
             clock: clock,
-            logger: quietLogger()
+            logger: silentSupervisorLogger()
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await supervisor.run() }
@@ -27,7 +27,7 @@ struct SupervisorTests {
             #expect(await supervisor.snapshot().children?.first?.state == "restarting")
 
             clock.advance(to: deadline)
-            #expect(await starts.next() == Probe.Start(name: "a", restarts: 1))
+            #expect(await starts.next() == ProbeChild.Start(name: "a", restarts: 1))
             #expect(await supervisor.aliveChildren() == ["a", "b"])
             #expect(await supervisor.snapshot().children?.map(\.restarts) == [1, 0])
 
@@ -37,16 +37,16 @@ struct SupervisorTests {
     }
 
     @Test func restForOneRestartsExactlyTheLaterSiblingsInOrder() async throws {
-        let probe = Probe()
+        let probe = ProbeChild()
         var starts = probe.starts.makeAsyncIterator()
         let supervisor = Supervisor(
             name: "root",
-            configuration: .init(strategy: .restForOne, backoff: immediateBackoff),
+            configuration: .init(strategy: .restForOne, backoff: immediateRestartBackoff),
             children: ["a", "b", "c", "d"].map { probe.spec($0) },
             clock: MockClock(),
-            logger: quietLogger()
+            logger: silentSupervisorLogger()
         )
-        var events = EventReader(supervisor)
+        var events = SupervisorEventReader(supervisor)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await supervisor.run() }
             #expect(await starts.next(4) == ["a", "b", "c", "d"])
@@ -65,16 +65,16 @@ struct SupervisorTests {
     }
 
     @Test func oneForAllRestartsEveryChild() async throws {
-        let probe = Probe()
+        let probe = ProbeChild()
         var starts = probe.starts.makeAsyncIterator()
         let supervisor = Supervisor(
             name: "root",
-            configuration: .init(strategy: .oneForAll, backoff: immediateBackoff),
+            configuration: .init(strategy: .oneForAll, backoff: immediateRestartBackoff),
             children: ["a", "b", "c"].map { probe.spec($0) },
             clock: MockClock(),
-            logger: quietLogger()
+            logger: silentSupervisorLogger()
         )
-        var events = EventReader(supervisor)
+        var events = SupervisorEventReader(supervisor)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await supervisor.run() }
             #expect(await starts.next(3) == ["a", "b", "c"])
@@ -92,22 +92,22 @@ struct SupervisorTests {
     }
 
     @Test func transientAndTemporaryChildrenFollowTheirRestartType() async throws {
-        let probe = Probe()
+        let probe = ProbeChild()
         var starts = probe.starts.makeAsyncIterator()
         let supervisor = Supervisor(
             name: "root",
-            configuration: .init(backoff: immediateBackoff),
+            configuration: .init(backoff: immediateRestartBackoff),
             children: [probe.spec("job", restart: .transient), probe.spec("once", restart: .temporary)],
             clock: MockClock(),
-            logger: quietLogger()
+            logger: silentSupervisorLogger()
         )
-        var events = EventReader(supervisor)
+        var events = SupervisorEventReader(supervisor)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await supervisor.run() }
             #expect(await starts.next(2) == ["job", "once"])
 
             probe.crash("job")
-            #expect(await starts.next() == Probe.Start(name: "job", restarts: 1), "transient: restarted after a failure")
+            #expect(await starts.next() == ProbeChild.Start(name: "job", restarts: 1), "transient: restarted after a failure")
             probe.exit("job")
             await events.read(until: .childExited(child: "job", reason: "normal"))
             probe.crash("once")
@@ -125,16 +125,16 @@ struct SupervisorTests {
     }
 
     @Test func childrenCanBeAddedAndRemovedWhileRunning() async throws {
-        let probe = Probe()
+        let probe = ProbeChild()
         var starts = probe.starts.makeAsyncIterator()
-        let supervisor = Supervisor(name: "root", children: [probe.spec("a")], clock: MockClock(), logger: quietLogger())
-        var events = EventReader(supervisor)
+        let supervisor = Supervisor(name: "root", children: [probe.spec("a")], clock: MockClock(), logger: silentSupervisorLogger())
+        var events = SupervisorEventReader(supervisor)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await supervisor.run() }
-            #expect(await starts.next() == Probe.Start(name: "a", restarts: 0))
+            #expect(await starts.next() == ProbeChild.Start(name: "a", restarts: 0))
 
             try await supervisor.addChild(probe.spec("b"))
-            #expect(await starts.next() == Probe.Start(name: "b", restarts: 0))
+            #expect(await starts.next() == ProbeChild.Start(name: "b", restarts: 0))
             await #expect(throws: RuntimeError.duplicateChild) { try await supervisor.addChild(probe.spec("b")) }
 
             try await supervisor.removeChild(named: "a")
@@ -151,21 +151,21 @@ struct SupervisorTests {
     }
 
     @Test func runRefusesToRunTwiceAtOnceAndStartsFreshAfterReturning() async throws {
-        let probe = Probe()
+        let probe = ProbeChild()
         var starts = probe.starts.makeAsyncIterator()
         let supervisor = Supervisor(
             name: "root",
-            configuration: .init(backoff: immediateBackoff),
+            configuration: .init(backoff: immediateRestartBackoff),
             children: [probe.spec("a")],
             clock: MockClock(),
-            logger: quietLogger()
+            logger: silentSupervisorLogger()
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await supervisor.run() }
-            #expect(await starts.next() == Probe.Start(name: "a", restarts: 0))
+            #expect(await starts.next() == ProbeChild.Start(name: "a", restarts: 0))
             await #expect(throws: RuntimeError.supervisorAlreadyRunning) { try await supervisor.run() }
             probe.crash("a")
-            #expect(await starts.next() == Probe.Start(name: "a", restarts: 1))
+            #expect(await starts.next() == ProbeChild.Start(name: "a", restarts: 1))
             await supervisor.shutdown()
             try await group.waitForAll()
         }
@@ -174,7 +174,7 @@ struct SupervisorTests {
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await supervisor.run() }
-            #expect(await starts.next() == Probe.Start(name: "a", restarts: 0), "counters reset")
+            #expect(await starts.next() == ProbeChild.Start(name: "a", restarts: 0), "counters reset")
             await supervisor.shutdown()
             try await group.waitForAll()
         }
