@@ -34,7 +34,9 @@ extension Supervisor {
             case .startChild(let start):
                 self.start(start)
             case .requestStop(let request):
-                self.activeRun?.incarnations[request.name]?.requestStop()
+                if let incarnation = self.activeRun?.incarnations[request.name], incarnation.generation == request.generation {
+                    incarnation.requestStop()
+                }
                 self.scheduleTimer(request.timeoutTimer, deadline: request.deadline)
                 self.logger.debug("child_stop_requested", metadata: self.metadata(child: request.name))
                 self.broadcaster.publish(.childStopRequested(child: request.name))
