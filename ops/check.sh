@@ -58,13 +58,14 @@ install_missing() {
     fi
     say "installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >"$workdir/apt.log" 2>&1 \
-        && apt-get install -y -qq --no-install-recommends "${missing[@]}" >>"$workdir/apt.log" 2>&1 \
-        || { tail -n 30 "$workdir/apt.log"; exit 1; }
+    if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$workdir/apt.log" 2>&1; then
+        tail -n 30 "$workdir/apt.log"
+        exit 1
+    fi
 }
 
 setup_venv() {
-    venv=${OPS_CHECK_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/cricalgo-ops-check/venv}
+    venv=${OPS_CHECK_VENV:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/cricalgo-ops-check/venv}
     local stamp want
     want=$(sha256sum "$check_dir/requirements.txt" | cut -d' ' -f1)
     stamp="$venv/.requirements.sha256"

@@ -95,16 +95,17 @@ class Service:
         return status, (json.loads(text) if status == 200 else {})
 
     def stop(self):
-        """SIGTERM, then the exit status (None if it had to be killed)."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-                return None
-        return self.process.returncode
+        """SIGTERM and the exit status; a problem when it had exited already or had to be killed."""
+        if self.process.poll() is not None:
+            return f"exited by itself with status {self.process.returncode} before SIGTERM"
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            code = self.process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            return f"still running {STOP_TIMEOUT:.0f} s after SIGTERM; killed"
+        return None if code == 0 else f"exit status {code} after SIGTERM"
 
     def output_tail(self, lines=25):
         text = []
@@ -218,27 +219,28 @@ def main():
         return report.finish()
     workdir = tempfile.mkdtemp(prefix="cricalgo-ops-check.")
     service = Service(binary, workdir, free_port(), secrets.token_hex(16), secrets.token_hex(16))
+    ready = False
     try:
         problem = service.wait_ready()
         if problem:
             report.fail("the binary starts and /readyz answers 200", [problem] + service.output_tail())
-            return report.finish()
-        report.ok("the binary starts and /readyz answers 200", service.base)
-        exercise(service, report)
-        status, scrape = request(service.base + "/metrics")
-        if status != 200:
-            report.fail("GET /metrics", f"answered {status}")
         else:
-            try:
-                compare(scrape, report)
-            except promql.PromQLError as error:
-                report.fail("the scrape parses as Prometheus text", str(error))
+            ready = True
+            report.ok("the binary starts and /readyz answers 200", service.base)
+            exercise(service, report)
+            status, scrape = request(service.base + "/metrics")
+            if status != 200:
+                report.fail("GET /metrics", f"answered {status}")
+            else:
+                try:
+                    compare(scrape, report)
+                except promql.PromQLError as error:
+                    report.fail("the scrape parses as Prometheus text", str(error))
     finally:
-        code = service.stop()
-        report.check("SIGTERM stops the binary with exit status 0",
-                     [] if code == 0 else [f"exit status {code if code is not None else 'none: killed after ' + str(STOP_TIMEOUT) + ' s'}"]
-                     + (service.output_tail() if code != 0 else []))
-        check_logs(service, report)
+        stopped = service.stop()
+        if ready:
+            report.check("SIGTERM stops the binary with exit status 0", [stopped] + service.output_tail() if stopped else [])
+            check_logs(service, report)
         if report.failed == 0:
             shutil.rmtree(workdir, ignore_errors=True)
         else:
