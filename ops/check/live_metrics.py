@@ -55,13 +55,12 @@ def request(url, method="GET", body=None, headers=None, timeout=5.0):
 class Service:
     """The binary under test, with its output captured to files."""
 
-    def __init__(self, binary, workdir, port, admin_token, secret):
+    def __init__(self, binary, workdir, port, admin_token, secret, variables):
         self.base = f"http://127.0.0.1:{port}"
         self.admin_token = admin_token
         self.secret = secret
         self.stdout_path = os.path.join(workdir, "stdout.log")
         self.stderr_path = os.path.join(workdir, "stderr.log")
-        variables = set(references.service_variables(ROOT))
         environment = {k: v for k, v in os.environ.items() if k not in variables}
         environment.update({
             "HOST": "127.0.0.1", "PORT": str(port), "ADMIN_TOKEN": admin_token, "WEBHOOK_SECRET": secret,
@@ -95,7 +94,7 @@ class Service:
         return status, (json.loads(text) if status == 200 else {})
 
     def stop(self):
-        """SIGTERM and the exit status; a problem when it had exited already or had to be killed."""
+        """Sends SIGTERM and waits; returns None after exit status 0, else what went wrong."""
         if self.process.poll() is not None:
             return f"exited by itself with status {self.process.returncode} before SIGTERM"
         self.process.send_signal(signal.SIGTERM)
@@ -125,6 +124,7 @@ def exercise(service, report):
     bad_signature = service.webhook({"tx_hash": f"ops-check-{run}-2", "amount": "1.5"}, signature="sha256=" + "0" * 64)[0]
     bad_amount = service.webhook({"tx_hash": f"ops-check-{run}-3", "amount": "abc"})[0]
     health = request(service.base + "/api/v1/health")[0]
+    request(service.base + "/healthz")
     problems = []
     if not tx_id:
         problems.append(f"good signed webhook answered {status} {text[:120]!r}, expected 202 with a tx_id")
@@ -151,9 +151,16 @@ def exercise(service, report):
                  f"202 then {bad_signature}/{bad_amount}; deposit ended {final}")
 
 
-def compare(scrape, report):
+def literal_alternatives(pattern):
+    """The plain strings of a regex like `/healthz|/readyz`; none when it has other syntax."""
+    if any(ch in pattern for ch in ".*+?[](){}^$\\"):
+        return []
+    return pattern.split("|")
+
+
+def compare(root, scrape, report):
     samples, types = promql.parse_exposition(scrape)
-    found, recorded = references.all_selectors(ROOT)
+    found, recorded = references.all_selectors(root)
     missing, bad_labels, checked, exempt = [], [], set(), set()
     for where, name, matchers in found:
         if name in recorded or name in references.PROMETHEUS_SERIES:
@@ -172,6 +179,11 @@ def compare(scrape, report):
                 bad_labels.append(f"{where}: {name} has no label {label}")
             elif op == "=" and value and value not in seen:
                 bad_labels.append(f"{where}: {name}{{{label}=\"{value}\"}} not in the scrape (seen {sorted(seen)[:6]})")
+            elif op in ("=~", "!~"):
+                # A route excluded or selected by name must be spelled as the binary labels it.
+                for literal in literal_alternatives(value):
+                    if literal not in seen:
+                        bad_labels.append(f"{where}: {name}{{{label}{op}...}} names {literal!r}, never seen (seen {sorted(seen)[:8]})")
     report.check("every metric the alerts, adapter rule and dashboard read is emitted", sorted(set(missing)),
                  f"{len(checked)} names found in {len(samples)} scraped sample names")
     report.check("every label they match on is emitted", sorted(set(bad_labels)))
@@ -210,15 +222,15 @@ def check_logs(service, report):
 
 
 def main():
-    global ROOT
-    ROOT = os.path.abspath(sys.argv[1])
+    root = os.path.abspath(sys.argv[1])
     binary = os.path.abspath(sys.argv[2])
     report = Report("live")
     if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
         report.fail("binary", f"{binary} is not an executable file")
         return report.finish()
     workdir = tempfile.mkdtemp(prefix="cricalgo-ops-check.")
-    service = Service(binary, workdir, free_port(), secrets.token_hex(16), secrets.token_hex(16))
+    variables = set(references.service_variables(root))
+    service = Service(binary, workdir, free_port(), secrets.token_hex(16), secrets.token_hex(16), variables)
     ready = False
     try:
         problem = service.wait_ready()
@@ -228,12 +240,13 @@ def main():
             ready = True
             report.ok("the binary starts and /readyz answers 200", service.base)
             exercise(service, report)
+            request(service.base + "/metrics")  # so the second scrape has seen /metrics itself
             status, scrape = request(service.base + "/metrics")
             if status != 200:
                 report.fail("GET /metrics", f"answered {status}")
             else:
                 try:
-                    compare(scrape, report)
+                    compare(root, scrape, report)
                 except promql.PromQLError as error:
                     report.fail("the scrape parses as Prometheus text", str(error))
     finally:
@@ -247,8 +260,6 @@ def main():
             report.note(f"kept {workdir} (stdout.log, stderr.log, data/) for inspection")
     return report.finish()
 
-
-ROOT = "."
 
 if __name__ == "__main__":
     sys.exit(main())
