@@ -11,6 +11,7 @@ public struct RuntimeError: Error, Hashable, Sendable, CustomStringConvertible {
             case connectionFailed
             case supervisorEscalated
             case supervisorNotRunning
+            case supervisorAlreadyRunning
             case childNotFound
             case duplicateChild
             case invalidConfiguration
@@ -30,6 +31,8 @@ public struct RuntimeError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let supervisorEscalated = Code(.supervisorEscalated)
         /// The supervisor is not running, so it cannot take this request.
         public static let supervisorNotRunning = Code(.supervisorNotRunning)
+        /// The supervisor is already running; `run()` was called again before it returned.
+        public static let supervisorAlreadyRunning = Code(.supervisorAlreadyRunning)
         /// No child has the given name.
         public static let childNotFound = Code(.childNotFound)
         /// A child with the given name already exists.
@@ -44,6 +47,7 @@ public struct RuntimeError: Error, Hashable, Sendable, CustomStringConvertible {
             case .connectionFailed: "connection failed"
             case .supervisorEscalated: "supervisor escalated"
             case .supervisorNotRunning: "supervisor not running"
+            case .supervisorAlreadyRunning: "supervisor already running"
             case .childNotFound: "child not found"
             case .duplicateChild: "duplicate child"
             case .invalidConfiguration: "invalid configuration"
@@ -86,6 +90,7 @@ public struct RuntimeError: Error, Hashable, Sendable, CustomStringConvertible {
     public static let connectionFailed = RuntimeError(.connectionFailed, "")
     public static let supervisorEscalated = RuntimeError(.supervisorEscalated, "")
     public static let supervisorNotRunning = RuntimeError(.supervisorNotRunning, "")
+    public static let supervisorAlreadyRunning = RuntimeError(.supervisorAlreadyRunning, "")
     public static let childNotFound = RuntimeError(.childNotFound, "")
     public static let duplicateChild = RuntimeError(.duplicateChild, "")
     public static let invalidConfiguration = RuntimeError(.invalidConfiguration, "")

@@ -1,0 +1,142 @@
+import Logging
+import Runtime
+import Synchronization
+import TestSupport
+
+/// SplitMix64: a seeded generator, so jitter is the same on every run.
+struct SupervisorTestGenerator: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { self.state = seed }
+
+    mutating func next() -> UInt64 {
+        self.state &+= 0x9E37_79B9_7F4A_7C15
+        var z = self.state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Records every observer call.
+final class RecordingSupervisorObserver: SupervisorObserver {
+    enum Call: Equatable, Sendable {
+        case started(supervisor: String, child: String)
+        case restarted(supervisor: String, child: String, reason: String, restarts: Int)
+        case alive(supervisor: String, count: Int)
+        case escalated(supervisor: String, reason: String)
+    }
+
+    private let recorded = Mutex<[Call]>([])
+
+    var calls: [Call] { self.recorded.withLock { $0 } }
+
+    func childStarted(supervisor: String, child: String) {
+        self.recorded.withLock { $0.append(.started(supervisor: supervisor, child: child)) }
+    }
+
+    func childRestarted(supervisor: String, child: String, reason: String, restarts: Int) {
+        self.recorded.withLock { $0.append(.restarted(supervisor: supervisor, child: child, reason: reason, restarts: restarts)) }
+    }
+
+    func childrenAlive(supervisor: String, count: Int) {
+        self.recorded.withLock { $0.append(.alive(supervisor: supervisor, count: count)) }
+    }
+
+    func supervisorEscalated(supervisor: String, reason: String) {
+        self.recorded.withLock { $0.append(.escalated(supervisor: supervisor, reason: reason)) }
+    }
+}
+
+/// Keeps every log record a ``SupervisorCapturingLogHandler`` receives.
+final class SupervisorLogCapture: Sendable {
+    struct Record: Sendable {
+        var level: Logger.Level
+        var message: String
+        var metadata: [String: String]
+    }
+
+    private let recorded = Mutex<[Record]>([])
+
+    var records: [Record] { self.recorded.withLock { $0 } }
+
+    func append(_ record: Record) { self.recorded.withLock { $0.append(record) } }
+
+    /// A logger that writes here, at every level.
+    func logger(label: String = "test") -> Logger {
+        Logger(label: label) { _ in SupervisorCapturingLogHandler(capture: self) }
+    }
+}
+
+/// A `LogHandler` that stores records in a ``SupervisorLogCapture``.
+struct SupervisorCapturingLogHandler: LogHandler {
+    let capture: SupervisorLogCapture
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { self.metadata[key] }
+        set { self.metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let merged = self.metadata.merging(event.metadata ?? [:]) { $1 }
+        self.capture.append(
+            SupervisorLogCapture.Record(
+                level: event.level,
+                message: event.message.description,
+                metadata: merged.mapValues { $0.description }
+            )
+        )
+    }
+}
+
+/// Reads a supervisor's event stream in a test.
+struct SupervisorEventReader {
+    private var iterator: AsyncStream<SupervisorEvent>.Iterator
+
+    init<C>(_ supervisor: Supervisor<C>) {
+        self.iterator = supervisor.events().makeAsyncIterator()
+    }
+
+    /// Reads events until one satisfies `predicate`; returns every event read, that one last.
+    @discardableResult
+    mutating func read(until predicate: (SupervisorEvent) -> Bool) async -> [SupervisorEvent] {
+        var events: [SupervisorEvent] = []
+        while let event = await self.iterator.next() {
+            events.append(event)
+            if predicate(event) { return events }
+        }
+        return events
+    }
+
+    /// Reads events until `event` arrives; returns every event read, that one last.
+    @discardableResult
+    mutating func read(until event: SupervisorEvent) async -> [SupervisorEvent] {
+        await self.read { $0 == event }
+    }
+}
+
+extension MockClock.Instant {
+    static func at(_ seconds: Double) -> Self {
+        Self(.nanoseconds(Int64(seconds * 1_000_000_000)))
+    }
+}
+
+/// A logger that drops everything.
+func silentSupervisorLogger() -> Logger {
+    Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+}
+
+/// A backoff without delay, for tests that do not look at restart delays.
+let immediateRestartBackoff = Backoff(minimum: .zero, maximum: .zero)
+
+extension [SupervisorEvent] {
+    var stopRequested: [String] {
+        self.compactMap { if case .childStopRequested(let child) = $0 { child } else { nil } }
+    }
+
+    var started: [String] {
+        self.compactMap { if case .childStarted(let child, _) = $0 { child } else { nil } }
+    }
+}
