@@ -25,4 +25,6 @@ let benchmarks: @Sendable () -> Void = {
     )
     registerDomainBenchmarks()
     registerMetricsBenchmarks()
+    registerSupervisorBenchmarks()
+    registerStoreBenchmarks()
 }
