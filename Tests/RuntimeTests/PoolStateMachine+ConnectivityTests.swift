@@ -9,7 +9,7 @@ import TestSupport
         var machine = makeMachine()
         _ = machine.leaseRequested(1, now: t(0))
         #expect(machine.connectFailed(1, now: t(1)) == [.scheduleReconnect(after: .milliseconds(100))])
-        #expect(machine.connectivity == .down(attempt: 1, probe: .scheduled))
+        #expect(machine.connectivity == .down(attempt: 1, probe: .scheduled(until: t(1).advanced(by: .milliseconds(100)))))
         #expect(machine.consecutiveFailures == 1)
         #expect(machine.statistics == PoolStatistics(active: 0, idle: 0, opening: 0, max: 3, waiters: 1, timeouts: 0))
     }
@@ -29,17 +29,31 @@ import TestSupport
         #expect(machine.leaseRequested(6, now: t(0)).isEmpty)
 
         // Each elapsed backoff starts exactly one probe; each failed probe doubles the delay.
+        var now = MockClock.Instant(.zero)
+        var delay = Duration.milliseconds(100)
         var probe = 5
         for expectedDelay in [200, 400, 800, 1600, 3200, 5000, 5000] {
             probe += 1
-            #expect(machine.backoffTimerFired(now: t(1)) == [.connect(probe)])
+            now = now.advanced(by: delay)
+            #expect(machine.backoffTimerFired(now: now) == [.connect(probe)])
             #expect(machine.statistics.opening == 1)
-            #expect(machine.leaseRequested(100 + probe, now: t(1)).isEmpty)
-            #expect(machine.connectFailed(probe, now: t(1)) == [.scheduleReconnect(after: .milliseconds(expectedDelay))])
+            #expect(machine.leaseRequested(100 + probe, now: now).isEmpty)
+            delay = .milliseconds(expectedDelay)
+            #expect(machine.connectFailed(probe, now: now) == [.scheduleReconnect(after: delay)])
         }
         #expect(machine.consecutiveFailures == 8)
         #expect(machine.statistics.waiters == 13)
         #expect(machine.statistics.timeouts == 0)
+    }
+
+    @Test func backoffTimerFiringBeforeTheDelayEndsStartsNothing() {
+        var machine = makeMachine()
+        _ = machine.leaseRequested(1, now: t(0))
+        _ = machine.connectFailed(1, now: t(0))
+        // A timer left over from an earlier outage fires before this outage's delay ends.
+        #expect(machine.backoffTimerFired(now: MockClock.Instant(.milliseconds(50))).isEmpty)
+        #expect(machine.connectivity == .down(attempt: 1, probe: .scheduled(until: MockClock.Instant(.milliseconds(100)))))
+        #expect(machine.backoffTimerFired(now: MockClock.Instant(.milliseconds(100))) == [.connect(2)])
     }
 
     @Test func successfulProbeRestoresNormalConcurrencyAndResetsTheBackoff() {

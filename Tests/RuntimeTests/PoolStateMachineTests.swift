@@ -243,4 +243,19 @@ func makeMachine(
         #expect(machine.leaseRequested(3, now: t(60)) == [.lease(1, to: 3, waited: .zero)])
         #expect(machine.leaseRequested(4, now: t(60)) == [.validate(2), .scheduleTimeout(at: t(90))])
     }
+
+    @Test func freshConnectionServesAWaiterWithoutWaitingForAValidation() {
+        var machine = makeMachine(poolSize: 2, maxOverflow: 0, validateAfterIdle: .seconds(30))
+        _ = machine.leaseRequested(1, now: t(0))
+        _ = machine.leaseRequested(2, now: t(0))
+        _ = machine.connectionEstablished(1, now: t(0))
+        _ = machine.connectionEstablished(2, now: t(0))
+        _ = machine.connectionReleased(1, failed: false, now: t(0))
+        _ = machine.timeoutTimerFired(now: t(30))
+
+        #expect(machine.leaseRequested(3, now: t(100)) == [.validate(1), .scheduleTimeout(at: t(130))])
+        #expect(machine.connectionReleased(2, failed: false, now: t(100)) == [.lease(2, to: 3, waited: .zero)])
+        #expect(machine.validationResult(1, passed: true, now: t(101)).isEmpty)
+        #expect(machine.statistics == PoolStatistics(active: 1, idle: 1, opening: 0, max: 2, waiters: 0, timeouts: 0))
+    }
 }

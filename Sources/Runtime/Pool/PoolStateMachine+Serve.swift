@@ -20,20 +20,27 @@ extension PoolStateMachine {
         guard self.lifecycle == .running else { return self.finishIfDrained() }
         var actions: [Action] = []
 
-        // 1. Idle connections to waiters, oldest waiter first. A connection that sat idle too
-        //    long is validated first and set aside for a waiter meanwhile.
-        while self.queue.count > self.count(.validating), let connection = self.idle.popLast() {
+        // 1. Idle connections to waiters, oldest waiter first. The stack is ordered by idle
+        //    time, so once its top sat idle too long, all did: such a connection is validated
+        //    first, set aside for one waiter meanwhile, and no more are checked than there
+        //    are waiters.
+        while !self.queue.isEmpty, let connection = self.idle.last {
             guard case .idle(let since) = self.connections[connection]?.state else {
                 preconditionFailure("an idle-stack entry must be idle")
             }
             if self.isTooOld(connection, now: now) {
+                self.idle.removeLast()
                 actions.append(self.startClosing(connection))
-            } else if since.duration(to: now) > self.validateAfterIdle {
-                self.connections[connection]?.state = .validating
-                actions.append(.validate(connection))
-            } else if let waiter = self.queue.popFirst() {
+            } else if since.duration(to: now) <= self.validateAfterIdle, let waiter = self.queue.popFirst() {
+                self.idle.removeLast()
                 self.connections[connection]?.state = .leased
                 actions.append(.lease(connection, to: waiter.id, waited: waiter.enqueuedAt.duration(to: now)))
+            } else if self.queue.count > self.count(.validating) {
+                self.idle.removeLast()
+                self.connections[connection]?.state = .validating
+                actions.append(.validate(connection))
+            } else {
+                break
             }
         }
 

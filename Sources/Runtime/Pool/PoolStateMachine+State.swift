@@ -52,7 +52,8 @@ extension PoolStateMachine {
     ///
     /// Legal transitions:
     /// - `up` → `down(attempt: 1, .scheduled)` (a connect failed)
-    /// - `down(n, .scheduled)` → `down(n, .due)` (backoff elapsed)
+    /// - `down(n, .scheduled(until: t))` → `down(n, .due)` (the backoff timer fired at or
+    ///   after `t`; an earlier timer left over from a previous outage changes nothing)
     /// - `down(n, .due)` → `down(n, .inFlight)` (a waiter needs a connection: one probe)
     /// - `down(n, .inFlight)` → `down(n + 1, .scheduled)` (probe failed) · `up` (probe succeeded)
     /// - `down` → `up` (any connect succeeded)
@@ -65,8 +66,8 @@ extension PoolStateMachine {
 
     /// The single connect attempt allowed while the database is down.
     enum Probe: Sendable, Equatable {
-        /// Waiting for the backoff delay.
-        case scheduled
+        /// Waiting for the backoff delay, which ends at the given instant.
+        case scheduled(until: Instant)
         /// The delay elapsed; the next waiter that needs a connection starts the probe.
         case due
         /// The probe is in flight.

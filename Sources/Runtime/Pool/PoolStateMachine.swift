@@ -115,8 +115,9 @@ struct PoolStateMachine<Instant: InstantProtocol>: Sendable where Instant.Durati
         }
         var actions: [Action] = []
         if let attempt {
-            self.connectivity = .down(attempt: attempt, probe: .scheduled)
-            actions.append(.scheduleReconnect(after: self.reconnectBackoff.delay(attempt: attempt)))
+            let delay = self.reconnectBackoff.delay(attempt: attempt)
+            self.connectivity = .down(attempt: attempt, probe: .scheduled(until: now.advanced(by: delay)))
+            actions.append(.scheduleReconnect(after: delay))
         }
         return actions + self.serve(now: now)
     }
@@ -161,7 +162,7 @@ struct PoolStateMachine<Instant: InstantProtocol>: Sendable where Instant.Durati
 
     /// The reconnect backoff elapsed: the next waiter that needs a connection may probe.
     mutating func backoffTimerFired(now: Instant) -> [Action] {
-        if case .down(let attempt, .scheduled) = self.connectivity {
+        if case .down(let attempt, .scheduled(let until)) = self.connectivity, now >= until {
             self.connectivity = .down(attempt: attempt, probe: .due)
         }
         return self.serve(now: now)
