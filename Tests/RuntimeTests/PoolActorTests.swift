@@ -98,6 +98,19 @@ final class Watermark: Sendable {
 
 struct Boom: Error, Equatable {}
 
+/// A caller with its own isolated state, like a worker actor using the pool.
+actor CountingCaller {
+    private(set) var uses = 0
+
+    /// The body touches this actor's state directly: it runs in the caller's isolation.
+    func use(_ pool: TestPool) async throws -> Int {
+        try await pool.withConnection { connection in
+            self.uses += 1
+            return connection.id
+        }
+    }
+}
+
 @Suite(.timeLimit(.minutes(1))) struct PoolActorTests {
     @Test func hundredConcurrentAcquirersShareAtMostThreeConnections() async throws {
         let fixture = PoolFixture(.init(poolSize: 2, maxOverflow: 1))
@@ -246,6 +259,16 @@ struct Boom: Error, Equatable {}
             // Reported synchronously as the state changes, so it matches the pool's own view.
             let statistics = await fixture.pool.statistics()
             #expect(fixture.observer.record.statistics == statistics)
+        }
+    }
+
+    @Test func bodyRunsInTheCallersIsolation() async throws {
+        let fixture = PoolFixture(.init(poolSize: 1, maxOverflow: 0))
+        try await fixture.running { fixture async throws in
+            let caller = CountingCaller()
+            #expect(try await caller.use(fixture.pool) == 1)
+            #expect(try await caller.use(fixture.pool) == 1)
+            #expect(await caller.uses == 2)
         }
     }
 }

@@ -9,6 +9,9 @@ public protocol ConnectionFactory: Sendable {
 
     /// Opens a new connection. A thrown error counts as a failed connect attempt: the pool
     /// retries after its reconnect backoff and does not fail any waiter because of it.
+    ///
+    /// The pool does not cancel an attempt, and waits for attempts in flight before it
+    /// finishes closing, so an implementation should give up on its own (a connect timeout).
     func connect() async throws -> Connection
 
     /// A cheap liveness check (e.g. `SELECT 1`) before reusing a connection that sat idle.

@@ -75,7 +75,9 @@ public actor PoolActor<Factory: ConnectionFactory, C: Clock>: Service where C.Du
     /// closed and never handed out again; otherwise it returns to the pool (or is closed when
     /// it is overflow, too old, or the pool is closing).
     ///
-    /// `body` runs in the caller's context, never on the pool's actor.
+    /// `body` runs in the caller's context, never on the pool's actor: the method is
+    /// `nonisolated(nonsending)`, so a caller on its own actor may touch that actor's state
+    /// in `body`. The pool's actor is visited once to lease and once to return.
     ///
     /// - Throws: ``RuntimeError/poolAcquireTimeout`` after `acquireTimeout`,
     ///   ``RuntimeError/poolClosed`` when the pool is closed, `CancellationError` when the
