@@ -136,6 +136,25 @@ import TestSupport
         #expect(fixture.factory.snapshot.open == 0)
         await #expect(throws: RuntimeError.poolClosed) { try await fixture.pool.withConnection { $0.id } }
     }
+
+    @Test func runsOnTheContinuousClockAndStopsItsTimersWhenClosed() async throws {
+        let factory = FakeConnectionFactory(autoSucceed: true)
+        let pool = PoolActor(
+            factory: factory,
+            configuration: .init(poolSize: 1, maxOverflow: 0),
+            clock: ContinuousClock(),
+            logger: Logger(label: "pool-tests", factory: { _ in SwiftLogNoOpLogHandler() })
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await pool.run() }
+            // The first lease arms a 30 s acquire-timeout timer; closing must not wait for it.
+            #expect(try await pool.withConnection { $0.id } == 1)
+            await pool.close()
+            try await group.waitForAll()
+        }
+        #expect(factory.snapshot.open == 0)
+        #expect(factory.snapshot.closed == 1)
+    }
 }
 
 extension MockClock {

@@ -2,6 +2,13 @@ import DequeModule
 
 extension PoolStateMachine {
     /// A waiting request: when it arrived and when it gives up.
+    ///
+    /// A request has one state, waiting, and leaves it exactly once:
+    /// - leased: a ``Action/lease(_:to:waited:)`` hands it a connection;
+    /// - failed: ``Action/fail(_:_:)`` with `poolAcquireTimeout` once its deadline passes,
+    ///   or `poolClosed` when the pool closes (a request made after that fails at once);
+    /// - cancelled: `leaseCancelled` removes it without an action.
+    /// After that the machine forgets it; later events naming it change nothing.
     struct Waiter: Sendable, Equatable {
         var id: RequestID
         var enqueuedAt: Instant

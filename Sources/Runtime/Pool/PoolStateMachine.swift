@@ -12,7 +12,7 @@
 /// - a request waits only while no idle connection can serve it (idle connections being
 ///   validated are each set aside for one waiter);
 /// - while the database is down, no connect starts except the single probe;
-/// - while requests wait, exactly one acquire-timeout timer is armed.
+/// - while requests wait, an acquire-timeout timer is pending (one at most, for the oldest).
 struct PoolStateMachine<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
     typealias ConnectionID = Int
     typealias RequestID = Int
