@@ -3,6 +3,7 @@
 # cluster (and the embedded SQLite store). Usage: ./ops/test.sh [extra `swift test` args]
 #
 # - As root, installs what is missing: libpq-dev, zlib1g-dev, postgresql, prometheus (promtool).
+# - Checks the deployment and monitoring files and the binary's metrics (ops/check.sh).
 # - Starts PostgreSQL in a temporary directory on a free port, bound to 127.0.0.1, as the
 #   `postgres` user, and always stops it on exit.
 # - Exports CRICALGO_TEST_DATABASE_URL for the PostgreSQL suites. Under CI=true a
@@ -76,9 +77,12 @@ install_missing
 start_postgres
 if [[ ${CI:-} == true ]]; then
     export CRICALGO_REQUIRE_POSTGRES=true
+    export CRICALGO_REQUIRE_PROMTOOL=true
 fi
 
 log "swift build"
 swift build --build-tests
+log "ops/check.sh (deployment files, alert rules, the binary's metrics)"
+./ops/check.sh "$(swift build --show-bin-path)/cricalgo"
 log "swift test"
 swift test --skip-build "$@"

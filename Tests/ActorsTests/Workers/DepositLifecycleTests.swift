@@ -117,7 +117,7 @@ import Testing
                 try await running.withClient { client in
                     let user = try await Self.createUser(client, "doomed-user")
                     faults.set(.afterLedgerInsert, .failAlways)
-                    let txID = try Self.txID(try await client.webhook(#"{"tx_hash":"life-5","amount":"5","user_id":"\#(user)"}"#))
+                    let txID = try Self.txID(try await client.webhook(#"{"tx_hash":"life-5","amount":"5","confirmations":12,"user_id":"\#(user)"}"#))
                     #expect(await log.settlement(of: txID) == .dead)
                     #expect(log.snapshot.failures[txID]?.count == 3)
                     #expect(try await Self.balance(client, user) == "0")
@@ -145,7 +145,7 @@ import Testing
                     var expected = 0
                     for point in [FaultPoint.afterClaim, .afterLedgerInsert, .beforeCommit, .afterCommit] {
                         faults.set(point, .fail(times: 1))
-                        let txID = try Self.txID(try await client.webhook(#"{"tx_hash":"fault-\#(point.rawValue)","amount":"2","user_id":"\#(user)"}"#))
+                        let txID = try Self.txID(try await client.webhook(#"{"tx_hash":"fault-\#(point.rawValue)","amount":"2","confirmations":12,"user_id":"\#(user)"}"#))
                         expected += 2
                         // After a fault past the commit the worker never learns the outcome; the
                         // failure it reports (lease gone with the job) is the last event.
