@@ -26,5 +26,6 @@ let benchmarks: @Sendable () -> Void = {
     registerDomainBenchmarks()
     registerMetricsBenchmarks()
     registerSupervisorBenchmarks()
+    registerPoolBenchmarks()
     registerStoreBenchmarks()
 }

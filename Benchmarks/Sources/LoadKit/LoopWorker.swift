@@ -197,7 +197,7 @@ final class LoopWorker {
         head.headers.add(name: "User-Agent", value: "webhook-bench")
         head.headers.add(name: "Content-Type", value: "application/json")
         head.headers.add(name: "Content-Length", value: String(body.count))
-        let unixSeconds = Int64(Date().timeIntervalSince1970)
+        let unixSeconds = self.payload.needsTimestamp ? Int64(Date().timeIntervalSince1970) : 0
         for (name, value) in self.payload.signatureHeaders(body: body, sequence: sequence, unixSeconds: unixSeconds) {
             head.headers.add(name: name, value: value)
         }

@@ -70,6 +70,12 @@ public struct WebhookPayload: Sendable {
         return Array(text.utf8)
     }
 
+    /// Whether ``signatureHeaders(body:sequence:unixSeconds:)`` reads the time.
+    public var needsTimestamp: Bool {
+        if case .standard = self.configuration.signing { return true }
+        return false
+    }
+
     /// Signature headers for `body` (none when unsigned).
     ///
     /// - Parameter unixSeconds: the wall-clock time, for the Standard Webhooks timestamp.

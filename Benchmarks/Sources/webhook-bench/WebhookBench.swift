@@ -102,6 +102,9 @@ struct WebhookBench: AsyncParsableCommand {
     @Option(parsing: .upToNextOption, help: "Compare earlier JSON reports instead of running (the first is the reference).")
     var compare: [String] = []
 
+    @Flag(help: "With --compare: print the table as Markdown.")
+    var markdown = false
+
     func run() async throws {
         let thresholds = try self.thresholds.map { text throws(LoadError) in try Threshold(parsing: text) }
         if !self.compare.isEmpty {
@@ -132,7 +135,7 @@ struct WebhookBench: AsyncParsableCommand {
     private func runComparison(thresholds: [Threshold]) throws {
         let reports = try self.compare.map { try ReportFiles.read($0) }
         let comparison = LoadComparison(reports: reports)
-        print(comparison.table)
+        print(self.markdown ? comparison.markdown : comparison.table)
         if let svg = self.svg {
             let plot = PercentilePlot(title: self.title ?? "Webhook latency by percentile", reports: reports)
             try ReportFiles.write(text: plot.svg(), to: svg)
