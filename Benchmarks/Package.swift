@@ -21,7 +21,7 @@ let package = Package(
         .package(path: "../"),
         // The ARC counters of the runtime interposer crash on Linux here: enable only the
         // malloc interposer (explicit traits replace the package's defaults).
-        .package(url: "https://github.com/ordo-one/package-benchmark.git", exact: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/ordo-one/benchmark.git", exact: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -61,11 +61,11 @@ let package = Package(
                 .product(name: "Actors", package: service, moduleAliases: runtimeAlias),
                 .product(name: "Runtime", package: service, moduleAliases: runtimeAlias),
                 .product(name: "TestSupport", package: service, moduleAliases: runtimeAlias),
-                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/Micro",
             plugins: [
-                .plugin(name: "BenchmarkPlugin", package: "package-benchmark")
+                .plugin(name: "BenchmarkPlugin", package: "benchmark")
             ]
         ),
         .testTarget(

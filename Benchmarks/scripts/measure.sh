@@ -34,7 +34,7 @@ server_pid=""
 pg_dir=""
 
 log() { printf '[measure] %s\n' "$*" >&2; }
-run() { printf '%s\n' "$*" >>"$OUT/commands.log"; "$@"; }
+run() { printf '%s  # load %s\n' "$*" "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/commands.log"; "$@"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 as_postgres() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
