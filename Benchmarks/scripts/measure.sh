@@ -6,9 +6,13 @@
 #
 # For each target (the echo-server baseline, `cricalgo serve` on SQLite, `cricalgo serve` on a
 # throwaway PostgreSQL 15 cluster): closed loop at 10/50/100/400 VUs, open loop at
-# $OPEN_RATE/s, and for the service webhook → credited at $CREDIT_RATE/s with --verify.
-# Environment: DURATION (30s), WARMUP (5s), OPEN_RATE (5000), CREDIT_RATE (1000), VUS
-# ("10 50 100 400"), THREADS (1), LOG_LEVEL (info, the service's default).
+# $OPEN_RATE/s, and for the service webhook → credited at each of $CREDIT_RATES/s with --verify.
+# Every run of the service starts on an empty database with a fresh process, so no run
+# inherits the previous one's job backlog; the job queue left behind is recorded
+# ($OUT/<name>-queue.txt, from /metrics).
+# Environment: DURATION (30s), WARMUP (5s), OPEN_RATE (5000), CREDIT_RATES ("1000"), VUS
+# ("10 50 100 400"), THREADS (1), LOG_LEVEL (info, the service's default), MODE (serve;
+# `api` runs ingress without workers), SUFFIX (appended to report names).
 # Every command is echoed to $OUT/commands.log before it runs.
 set -euo pipefail
 
@@ -20,10 +24,12 @@ OUT=${OUT:-$here/Benchmarks/results/$(date -u +%Y%m%dT%H%M%SZ)}
 DURATION=${DURATION:-30s}
 WARMUP=${WARMUP:-5s}
 OPEN_RATE=${OPEN_RATE:-5000}
-CREDIT_RATE=${CREDIT_RATE:-1000}
+CREDIT_RATES=${CREDIT_RATES:-1000}
 VUS=${VUS:-"10 50 100 400"}
 THREADS=${THREADS:-1}
 LOG_LEVEL=${LOG_LEVEL:-info}
+MODE=${MODE:-serve}
+SUFFIX=${SUFFIX:-}
 TOKEN=bench-admin-token
 mkdir -p "$OUT"
 bench=$here/Benchmarks/.build/release/webhook-bench
@@ -32,6 +38,8 @@ service=$here/.build/release/cricalgo
 pg_bin=/usr/lib/postgresql/15/bin
 server_pid=""
 pg_dir=""
+pg_port=""
+scratch=$(mktemp -d /tmp/cricalgo-bench.XXXXXX)
 
 log() { printf '[measure] %s\n' "$*" >&2; }
 run() { printf '%s  # load %s\n' "$*" "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/commands.log"; "$@"; }
@@ -50,9 +58,10 @@ stop_postgres() {
         as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast stop >/dev/null 2>&1 || true
         rm -rf "$pg_dir"
         pg_dir=""
+pg_port=""
     fi
 }
-cleanup() { stop_server; stop_postgres; }
+cleanup() { stop_server; stop_postgres; rm -rf "$scratch"; }
 trap cleanup EXIT INT TERM
 
 wait_ready() {
@@ -76,19 +85,34 @@ start_postgres() {
     as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 \
         -o "-c listen_addresses=127.0.0.1 -p $port -k $pg_dir -c max_connections=200 -c shared_buffers=256MB" \
         start >/dev/null
-    as_postgres "$pg_bin/createdb" -h 127.0.0.1 -p "$port" -U postgres cricalgo
-    echo "postgres://postgres@127.0.0.1:$port/cricalgo"
+    pg_port=$port
+}
+
+# fresh_database BACKEND → prints a DATABASE_URL of a new, empty database
+fresh_database() {
+    case $1 in
+    sqlite)
+        local dir
+        dir=$(mktemp -d "$scratch/sqlite.XXXXXX")
+        echo "sqlite://$dir/cricalgo.sqlite"
+        ;;
+    postgres)
+        local name=bench_$RANDOM$RANDOM
+        as_postgres "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres "$name"
+        echo "postgres://postgres@127.0.0.1:$pg_port/$name"
+        ;;
+    esac
 }
 
 # start_service NAME DATABASE_URL → sets server_pid and base_url
 start_service() {
     local name=$1 database=$2 port
     port=$(free_port)
-    log "starting cricalgo serve ($name) on port $port"
-    printf 'DATABASE_URL=%s ADMIN_TOKEN=%s LOG_LEVEL=%s %s serve --host 127.0.0.1 --port %s\n' \
-        "$database" "$TOKEN" "$LOG_LEVEL" "$service" "$port" >>"$OUT/commands.log"
+    log "starting cricalgo $MODE ($name) on port $port"
+    printf 'DATABASE_URL=%s ADMIN_TOKEN=%s LOG_LEVEL=%s %s %s --host 127.0.0.1 --port %s\n' \
+        "$database" "$TOKEN" "$LOG_LEVEL" "$service" "$MODE" "$port" >>"$OUT/commands.log"
     DATABASE_URL=$database ADMIN_TOKEN=$TOKEN LOG_LEVEL=$LOG_LEVEL \
-        "$service" serve --host 127.0.0.1 --port "$port" >"$OUT/$name-server.log" 2>&1 &
+        "$service" "$MODE" --host 127.0.0.1 --port "$port" >>"$OUT/$name-server.log" 2>&1 &
     server_pid=$!
     base_url=http://127.0.0.1:$port
     wait_ready "$base_url/readyz"
@@ -114,34 +138,61 @@ create_users() {
     done
 }
 
-# sweep NAME [extra bench args]: closed loop at each VU count, then the open loop.
+# bench_run NAME FILE [bench args]: one run against $base_url, report in $OUT/FILE.json.
+bench_run() {
+    local name=$1 file=$2
+    shift 2
+    run "$bench" --url "$base_url" --duration "$DURATION" --warmup "$WARMUP" --threads "$THREADS" \
+        --server-pid "$server_pid" --json "$OUT/$file.json" --quiet "$@" | tee "$OUT/$file.txt" || true
+}
+
+# record_queue FILE: what the workers left behind, from the service's /metrics.
+record_queue() {
+    { echo "# $1"; curl -fsS "$base_url/metrics" | grep -E '^(deposit_queue_depth|deposits_total|deposits_in_state)' || true; } \
+        >>"$OUT/$name-queue.txt"
+}
+
+# point NAME BACKEND FILE [bench args]: a fresh service on a fresh database, one run, stop.
+point() {
+    local name=$1 backend=$2 file=$3
+    shift 3
+    if [[ $backend == echo ]]; then
+        bench_run "$name" "$file" "$@"
+        return
+    fi
+    start_service "$name" "$(fresh_database "$backend")"
+    bench_run "$name" "$file" "$@"
+    record_queue "$file"
+    stop_server
+}
+
+# sweep NAME BACKEND: closed loop at each VU count, then the open loop (and, for the
+# service, webhook -> credited).
 sweep() {
-    local name=$1
-    shift
-    local reports=()
+    local name=$1 backend=$2 reports=()
+    [[ $backend == echo ]] && start_echo
     for vus in $VUS; do
         log "$name: $vus VUs"
-        run "$bench" --url "$base_url" --vus "$vus" --duration "$DURATION" --warmup "$WARMUP" --threads "$THREADS" \
-            --server-pid "$server_pid" --label "$name $vus VUs" --json "$OUT/$name-vus$vus.json" --quiet "$@" \
-            | tee "$OUT/$name-vus$vus.txt" || true
+        point "$name" "$backend" "$name-vus$vus" --vus "$vus" --label "$name $vus VUs"
         reports+=("$OUT/$name-vus$vus.json")
     done
     run "$bench" --compare "${reports[@]}" --svg "$OUT/$name-vus.svg" --title "$name: latency by percentile, 10 to 400 VUs" \
         | tee "$OUT/$name-vus-table.txt"
     log "$name: open loop $OPEN_RATE/s"
-    run "$bench" --url "$base_url" --rate "$OPEN_RATE" --vus 200 --duration "$DURATION" --warmup "$WARMUP" --threads "$THREADS" \
-        --server-pid "$server_pid" --label "$name open $OPEN_RATE/s" --json "$OUT/$name-open$OPEN_RATE.json" --quiet "$@" \
-        | tee "$OUT/$name-open$OPEN_RATE.txt" || true
-}
-
-credited() {
-    local name=$1
-    create_users "$OUT/$name-users.txt" 100
-    log "$name: webhook -> credited at $CREDIT_RATE/s"
-    run "$bench" --url "$base_url" --rate "$CREDIT_RATE" --vus 100 --duration "$DURATION" --warmup "$WARMUP" --threads "$THREADS" \
-        --server-pid "$server_pid" --user-ids "$OUT/$name-users.txt" --admin-token "$TOKEN" --verify --wait-credited \
-        --label "$name credited $CREDIT_RATE/s" --json "$OUT/$name-credited.json" --quiet \
-        | tee "$OUT/$name-credited.txt" || true
+    point "$name" "$backend" "$name-open$OPEN_RATE" --rate "$OPEN_RATE" --vus 200 --label "$name open $OPEN_RATE/s"
+    if [[ $backend == echo ]]; then
+        stop_server
+        return
+    fi
+    for rate in $CREDIT_RATES; do
+        log "$name: webhook -> credited at $rate/s"
+        start_service "$name" "$(fresh_database "$backend")"
+        create_users "$OUT/$name-users.txt" 100
+        bench_run "$name" "$name-credited$rate" --rate "$rate" --vus 100 --user-ids "$OUT/$name-users.txt" \
+            --admin-token "$TOKEN" --verify --wait-credited --label "$name credited $rate/s"
+        record_queue "$name-credited$rate"
+        stop_server
+    done
 }
 
 log "building (release)"
@@ -152,25 +203,11 @@ run swift build -c release --package-path Benchmarks --product echo-server
 
 for step in "${steps[@]}"; do
     case $step in
-    echo)
-        start_echo
-        sweep echo
-        stop_server
-        ;;
-    sqlite)
-        data=$(mktemp -d /tmp/cricalgo-bench-sqlite.XXXXXX)
-        start_service sqlite "sqlite://$data/cricalgo.sqlite"
-        sweep sqlite
-        credited sqlite
-        stop_server
-        rm -rf "$data"
-        ;;
+    echo) sweep "echo$SUFFIX" echo ;;
+    sqlite) sweep "sqlite$SUFFIX" sqlite ;;
     postgres)
-        url=$(start_postgres)
-        start_service postgres "$url"
-        sweep postgres
-        credited postgres
-        stop_server
+        start_postgres
+        sweep "postgres$SUFFIX" postgres
         stop_postgres
         ;;
     *) log "unknown step $step"; exit 2 ;;
@@ -179,7 +216,7 @@ done
 
 vus_reports=()
 for vus in $VUS; do
-    for name in echo sqlite postgres; do
+    for name in echo$SUFFIX sqlite$SUFFIX postgres$SUFFIX; do
         [[ -f $OUT/$name-vus$vus.json ]] && vus_reports+=("$OUT/$name-vus$vus.json")
     done
 done
@@ -187,7 +224,7 @@ if ((${#vus_reports[@]})); then
     run "$bench" --compare "${vus_reports[@]}" | tee "$OUT/all-table.txt"
 fi
 for vus in 100; do
-    set -- "$OUT"/{echo,sqlite,postgres}-vus$vus.json
+    set -- "$OUT/echo$SUFFIX-vus$vus.json" "$OUT/sqlite$SUFFIX-vus$vus.json" "$OUT/postgres$SUFFIX-vus$vus.json"
     existing=()
     for file in "$@"; do [[ -f $file ]] && existing+=("$file"); done
     ((${#existing[@]})) && run "$bench" --compare "${existing[@]}" --svg "$OUT/targets-vus$vus.svg" \

@@ -8,7 +8,7 @@ public struct LoadComparison: Sendable {
 
     /// A fixed-width table: one row per report, throughput also as a ratio of the first.
     public var table: String {
-        let header = ["run", "mode", "conns", "req/s", "vs first", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "errors %", "RSS MB"]
+        let header = ["run", "mode", "conns", "req/s", "vs first", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "errors %", "RSS MB", "CPU µs/req"]
         let reference = self.reports.first?.requests.throughput ?? 0
         var rows = [header]
         for report in self.reports {
@@ -26,6 +26,7 @@ public struct LoadComparison: Sendable {
                 NumberFormat.milliseconds(report.latency.max),
                 NumberFormat.fixed(report.requests.errorPercent, 3),
                 report.residentMemory.map { NumberFormat.fixed(Double($0.maximumBytes) / 1_048_576, 1) } ?? "-",
+                report.serverCPU.map { NumberFormat.fixed($0.microsecondsPerAnswer, 0) } ?? "-",
             ])
         }
         var widths = header.map(\.count)
@@ -46,8 +47,8 @@ public struct LoadComparison: Sendable {
     public var markdown: String {
         let reference = self.reports.first?.requests.throughput ?? 0
         var lines = [
-            "| run | load | conns | req/s | vs first | p50 ms | p99 ms | p99.9 ms | max ms | errors % |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| run | load | conns | req/s | vs first | p50 ms | p99 ms | p99.9 ms | max ms | errors % | RSS MB | server CPU µs/req |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for report in self.reports {
             let load = report.mode == "open" ? "open \(NumberFormat.fixed(report.rate ?? 0, 0))/s" : "closed"
@@ -56,7 +57,9 @@ public struct LoadComparison: Sendable {
                     + (reference > 0 ? NumberFormat.fixed(report.requests.throughput / reference * 100, 1) + "%" : "-")
                     + " | \(NumberFormat.milliseconds(report.latency.p50)) | \(NumberFormat.milliseconds(report.latency.p99))"
                     + " | \(NumberFormat.milliseconds(report.latency.p999)) | \(NumberFormat.milliseconds(report.latency.max))"
-                    + " | \(NumberFormat.fixed(report.requests.errorPercent, 3)) |"
+                    + " | \(NumberFormat.fixed(report.requests.errorPercent, 3))"
+                    + " | \(report.residentMemory.map { NumberFormat.fixed(Double($0.maximumBytes) / 1_048_576, 1) } ?? "-")"
+                    + " | \(report.serverCPU.map { NumberFormat.fixed($0.microsecondsPerAnswer, 0) } ?? "-") |"
             )
         }
         return lines.joined(separator: "\n")

@@ -13,7 +13,9 @@ extension LoadReport {
         lines.append(
             "  requests    sent \(NumberFormat.grouped(requests.sent))  answered \(NumberFormat.grouped(requests.answered))"
                 + "  throughput \(NumberFormat.fixed(requests.throughput, 1)) req/s"
-                + "  errors \(NumberFormat.grouped(requests.errors)) (\(NumberFormat.fixed(requests.errorPercent, 3))%)"
+                + "  errors \(NumberFormat.grouped(requests.errors))"
+                + (requests.droppedSends > 0 ? " + dropped \(NumberFormat.grouped(requests.droppedSends))" : "")
+                + " (\(NumberFormat.fixed(requests.errorPercent, 3))% failed)"
         )
         let codes = self.statusCodes.sorted { $0.key < $1.key }.map { "\($0.key): \(NumberFormat.grouped($0.value))" }
         let failures = self.transportErrors.sorted { $0.key < $1.key }.map { "\($0.key): \(NumberFormat.grouped($0.value))" }
@@ -31,6 +33,11 @@ extension LoadReport {
         }
         if let memory = self.residentMemory {
             lines.append("  server RSS  max \(NumberFormat.megabytes(memory.maximumBytes)) over \(memory.samples) samples")
+        }
+        if let cpu = self.serverCPU {
+            lines.append(
+                "  server CPU  \(NumberFormat.fixed(cpu.seconds, 1)) s, \(NumberFormat.fixed(cpu.microsecondsPerAnswer, 0)) µs per answer"
+            )
         }
         if let verification = self.verification {
             var line = "  verify      \(NumberFormat.grouped(verification.checked)) checked: \(NumberFormat.grouped(verification.found)) found,"

@@ -108,6 +108,8 @@ public struct LoadReport: Codable, Sendable {
     public var latency: Percentiles
     public var curve: [CurvePoint]
     public var residentMemory: ResidentMemorySamples?
+    /// The server's CPU time during the load (with `--server-pid`).
+    public var serverCPU: ServerCPU?
     public var verification: VerificationResult?
     public var credit: Credit?
     public var thresholds: [ThresholdResult]
@@ -159,6 +161,7 @@ extension LoadReport {
         self.latency = Percentiles(microseconds: statistics.latency)
         self.curve = Self.curve(statistics.latency)
         self.residentMemory = outcome.residentMemory
+        self.serverCPU = outcome.serverCPU
         self.verification = outcome.verification
         self.credit = outcome.credit.map { credit in
             Credit(

@@ -10,6 +10,8 @@ public struct LoadOutcome: Sendable {
     public var credit: CreditStatistics?
     public var verification: VerificationResult?
     public var residentMemory: ResidentMemorySamples?
+    /// The server's CPU time while the load ran (with `serverPID`).
+    public var serverCPU: ServerCPU?
 }
 
 /// One line of progress, once a second.
@@ -72,6 +74,7 @@ public struct LoadRunner: Sendable {
         guard NIODeadline.now().uptimeNanoseconds < start else {
             throw LoadError.connectFailed.with("opening \(self.configuration.mode.connections) connections took longer than 500 ms")
         }
+        let cpuBefore = self.serverPID.flatMap(ProcessCPU.seconds(pid:))
         let finished = workers.map { worker in worker.eventLoop.flatSubmit { worker.value.start() } }
 
         let memory = try await withThrowingTaskGroup(of: ResidentMemorySamples?.self) { tasks in
@@ -101,6 +104,12 @@ public struct LoadRunner: Sendable {
             if let loopCredit { credit?.merge(loopCredit) }
         }
 
+        var serverCPU: ServerCPU?
+        if let before = cpuBefore, let after = self.serverPID.flatMap(ProcessCPU.seconds(pid:)), statistics.answeredIncludingWarmup > 0 {
+            let seconds = after - before
+            serverCPU = ServerCPU(seconds: seconds, microsecondsPerAnswer: seconds * 1e6 / Double(statistics.answeredIncludingWarmup))
+        }
+
         var verification: VerificationResult?
         if self.configuration.verify {
             let perLoop = max(self.configuration.verifyConcurrency / threads, 1)
@@ -121,7 +130,8 @@ public struct LoadRunner: Sendable {
             measuredSeconds: max(measured, nominal),
             credit: credit,
             verification: verification,
-            residentMemory: memory
+            residentMemory: memory,
+            serverCPU: serverCPU
         )
     }
 

@@ -56,6 +56,14 @@ struct ParsingTests {
         #expect(ISO8601Milliseconds.parse(text) == nil)
     }
 
+    @Test("CPU time from /proc/<pid>/stat, whatever the command name")
+    func processCPU() {
+        let line = "1234 (my (odd) cmd) S 1 1234 1234 0 -1 4194560 500 0 0 0 250 75 0 0 20 0 4 0 100 0 0"
+        #expect(ProcessCPU.parseStat(line) == 325)
+        #expect(ProcessCPU.parseStat("garbage") == nil)
+        #expect(ProcessCPU.seconds(pid: getpid()).map { $0 >= 0 } ?? true)
+    }
+
     @Test("VmRSS lines")
     func residentMemory() {
         #expect(ResidentMemory.parseKilobytes("VmRSS:\t   45312 kB\n") == 45_312)
