@@ -12,7 +12,8 @@
 # ($OUT/<name>-queue.txt, from /metrics).
 # Environment: DURATION (30s), WARMUP (5s), OPEN_RATE (5000), CREDIT_RATES ("1000"), VUS
 # ("10 50 100 400"), THREADS (1), LOG_LEVEL (info, the service's default), MODE (serve;
-# `api` runs ingress without workers), SUFFIX (appended to report names).
+# `api` runs ingress without workers), SUFFIX (appended to report names), PARTS (which
+# measurements: "vus open credited").
 # Every command is echoed to $OUT/commands.log before it runs.
 set -euo pipefail
 
@@ -29,6 +30,7 @@ VUS=${VUS:-"10 50 100 400"}
 THREADS=${THREADS:-1}
 LOG_LEVEL=${LOG_LEVEL:-info}
 MODE=${MODE:-serve}
+PARTS=${PARTS:-"vus open credited"}
 SUFFIX=${SUFFIX:-}
 TOKEN=bench-admin-token
 mkdir -p "$OUT"
@@ -42,7 +44,10 @@ pg_port=""
 scratch=$(mktemp -d /tmp/cricalgo-bench.XXXXXX)
 
 log() { printf '[measure] %s\n' "$*" >&2; }
-run() { printf '%s  # load %s\n' "$*" "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/commands.log"; "$@"; }
+run() {
+    { printf '%q ' "$@"; printf ' # load %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"; } >>"$OUT/commands.log"
+    "$@"
+}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 as_postgres() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
@@ -171,19 +176,24 @@ point() {
 sweep() {
     local name=$1 backend=$2 reports=()
     [[ $backend == echo ]] && start_echo
-    for vus in $VUS; do
-        log "$name: $vus VUs"
-        point "$name" "$backend" "$name-vus$vus" --vus "$vus" --label "$name $vus VUs"
-        reports+=("$OUT/$name-vus$vus.json")
-    done
-    run "$bench" --compare "${reports[@]}" --svg "$OUT/$name-vus.svg" --title "$name: latency by percentile, 10 to 400 VUs" \
-        | tee "$OUT/$name-vus-table.txt"
-    log "$name: open loop $OPEN_RATE/s"
-    point "$name" "$backend" "$name-open$OPEN_RATE" --rate "$OPEN_RATE" --vus 200 --label "$name open $OPEN_RATE/s"
+    if [[ " $PARTS " == *" vus "* ]]; then
+        for vus in $VUS; do
+            log "$name: $vus VUs"
+            point "$name" "$backend" "$name-vus$vus" --vus "$vus" --label "$name $vus VUs"
+            reports+=("$OUT/$name-vus$vus.json")
+        done
+        run "$bench" --compare "${reports[@]}" --svg "$OUT/$name-vus.svg" --title "$name: latency by percentile, 10 to 400 VUs" \
+            | tee "$OUT/$name-vus-table.txt"
+    fi
+    if [[ " $PARTS " == *" open "* ]]; then
+        log "$name: open loop $OPEN_RATE/s"
+        point "$name" "$backend" "$name-open$OPEN_RATE" --rate "$OPEN_RATE" --vus 200 --label "$name open $OPEN_RATE/s"
+    fi
     if [[ $backend == echo ]]; then
         stop_server
         return
     fi
+    [[ " $PARTS " == *" credited "* ]] || return 0
     for rate in $CREDIT_RATES; do
         log "$name: webhook -> credited at $rate/s"
         start_service "$name" "$(fresh_database "$backend")"

@@ -31,13 +31,17 @@ public struct LoadConfiguration: Sendable {
         public var pollInterval: Duration
         /// How long after the load ends the harness keeps waiting for deposits. Default 60 s.
         public var timeout: Duration
-        /// Polling connections, over all threads. Default 16.
+        /// Polling connections, over all threads. Default 4.
         public var connections: Int
+        /// Polls per second at most, over all threads; the `processed_at` figure does not
+        /// depend on how soon a poll sees the credit. Default 500.
+        public var maximumRate: Double
 
         public init() {
             self.pollInterval = .milliseconds(10)
             self.timeout = .seconds(60)
-            self.connections = 16
+            self.connections = 4
+            self.maximumRate = 500
         }
     }
 

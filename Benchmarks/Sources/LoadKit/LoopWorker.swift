@@ -85,7 +85,8 @@ final class LoopWorker {
                 target: plan.configuration.target,
                 token: token,
                 connections: plan.share(of: watch.connections),
-                clocks: plan.clocks
+                clocks: plan.clocks,
+                maximumRate: watch.maximumRate / Double(plan.threads)
             )
             self.credit = poller
         }

@@ -9,7 +9,8 @@ import NIOHTTP1
 /// errors) and checks it exists with the tx_hash sent; ``Purpose/waitCredited`` polls each
 /// deposit every interval from its acceptance until it is final, measuring webhook → credited.
 /// Items are polled in FIFO order; since every item is (re)queued `interval` after "now", the
-/// queue stays ordered by poll time.
+/// queue stays ordered by poll time. Polls are also spaced to at most `maximumRate` per second,
+/// so that watching a growing backlog does not turn into a load of its own on the service.
 final class StatusPoller {
     enum Purpose {
         case verify
@@ -30,6 +31,10 @@ final class StatusPoller {
     private let target: TargetURL
     private let token: String
     private let clocks: RunClocks
+    /// Nanoseconds between two polls at the maximum rate (0: unlimited).
+    private let spacing: UInt64
+    /// The earliest time the next poll may leave.
+    private var nextSendAt: UInt64 = 0
     private var connections: [ClientConnection]
     private var idle: [Int]
     private var queue: [Item] = []
@@ -44,8 +49,12 @@ final class StatusPoller {
     private(set) var credit = CreditStatistics()
     private(set) var verification = VerificationResult()
 
-    init(purpose: Purpose, eventLoop: any EventLoop, target: TargetURL, token: String, connections: Int, clocks: RunClocks) {
+    init(
+        purpose: Purpose, eventLoop: any EventLoop, target: TargetURL, token: String, connections: Int, clocks: RunClocks,
+        maximumRate: Double? = nil
+    ) {
         self.purpose = purpose
+        self.spacing = maximumRate.map { $0 > 0 ? UInt64(1e9 / $0) : 0 } ?? 0
         self.eventLoop = eventLoop
         self.target = target
         self.token = token
@@ -94,9 +103,10 @@ final class StatusPoller {
             self.queue.removeAll(keepingCapacity: false)
             self.head = 0
         }
-        while !self.idle.isEmpty, self.head < self.queue.count, self.queue[self.head].pollAt <= now {
+        while !self.idle.isEmpty, self.head < self.queue.count, self.queue[self.head].pollAt <= now, self.nextSendAt <= now {
             let item = self.queue[self.head]
             self.head += 1
+            if self.spacing > 0 { self.nextSendAt = max(self.nextSendAt, now - min(now, self.spacing)) + self.spacing }
             self.send(item, on: self.idle.removeLast())
         }
         if self.head > 4_096, self.head * 2 > self.queue.count {
@@ -104,7 +114,7 @@ final class StatusPoller {
             self.head = 0
         }
         if self.head < self.queue.count, !self.idle.isEmpty {
-            self.wake(at: min(self.queue[self.head].pollAt, self.deadline ?? .max))
+            self.wake(at: min(max(self.queue[self.head].pollAt, self.nextSendAt), self.deadline ?? .max))
         } else if self.outstanding == 0 {
             self.onDrained?()
         }

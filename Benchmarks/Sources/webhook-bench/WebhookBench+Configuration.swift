@@ -68,6 +68,8 @@ extension WebhookBench {
             watch.pollInterval = try DurationText.parse(self.pollInterval, option: "--poll-interval")
             watch.timeout = try DurationText.parse(self.creditTimeout, option: "--credit-timeout")
             watch.connections = max(self.pollConnections, 1)
+            guard self.pollRate > 0 else { throw ValidationError("--poll-rate must be positive") }
+            watch.maximumRate = self.pollRate
             configuration.credit = watch
         }
         return configuration

@@ -88,7 +88,10 @@ struct WebhookBench: AsyncParsableCommand {
     var pollInterval = "10ms"
 
     @Option(name: .customLong("poll-connections"), help: "--wait-credited: connections used for polling.")
-    var pollConnections = 16
+    var pollConnections = 4
+
+    @Option(name: .customLong("poll-rate"), help: "--wait-credited: polls per second at most.")
+    var pollRate = 500.0
 
     @Option(name: .customLong("credit-timeout"), help: "--wait-credited: how long to wait after the load for deposits to be final.")
     var creditTimeout = "60s"

@@ -103,6 +103,7 @@ struct LoadRunnerTests {
             var watch = LoadConfiguration.CreditWatch()
             watch.pollInterval = .milliseconds(1)
             watch.connections = 2
+            watch.maximumRate = 100_000
             configuration.credit = watch
             let outcome = try await LoadRunner(configuration: configuration).run { _ in }
             let credit = try #require(outcome.credit)
