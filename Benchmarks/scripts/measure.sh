@@ -67,7 +67,8 @@ pg_port=""
     fi
 }
 cleanup() { stop_server; stop_postgres; rm -rf "$scratch"; }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 wait_ready() {
     local url=$1

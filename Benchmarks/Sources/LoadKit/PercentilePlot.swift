@@ -13,11 +13,15 @@ public struct PercentilePlot: Sendable {
         public var curve: [LoadReport.CurvePoint]
         /// Shown after the label in the legend, e.g. `p99 3.2 ms`.
         public var note: String?
+        /// How many latencies the curve summarises: beyond percentile `1 - 1/count` there is
+        /// nothing to see but the maximum, so the x axis stops at that decade.
+        public var count: UInt64?
 
-        public init(label: String, curve: [LoadReport.CurvePoint], note: String? = nil) {
+        public init(label: String, curve: [LoadReport.CurvePoint], note: String? = nil, count: UInt64? = nil) {
             self.label = label
             self.curve = curve
             self.note = note
+            self.count = count
         }
     }
 
@@ -36,7 +40,8 @@ public struct PercentilePlot: Sendable {
             Series(
                 label: report.label,
                 curve: report.curve,
-                note: "p99 \(NumberFormat.milliseconds(report.latency.p99)) ms, \(NumberFormat.fixed(report.requests.throughput, 0)) req/s"
+                note: "p99 \(NumberFormat.milliseconds(report.latency.p99)) ms, \(NumberFormat.fixed(report.requests.throughput, 0)) req/s",
+                count: report.latency.count
             )
         })
     }
@@ -60,12 +65,15 @@ public struct PercentilePlot: Sendable {
     }
 
     public func svg() -> String {
-        let left = 70.0, right = 24.0, top = 48.0, bottom = 64.0
+        let left = 70.0, right = 40.0, top = 48.0, bottom = 64.0
         let plotWidth = self.width - left - right
         let plotHeight = self.height - top - bottom
         // The x range ends at the decade just past the highest percentile any run reached.
         let finite = self.series.flatMap { $0.curve.filter { $0.percentile < 100 } }
-        let reached = finite.map { Self.decades($0.percentile) }.max() ?? 2
+        var reached = finite.map { Self.decades($0.percentile) }.max() ?? 2
+        if let count = self.series.compactMap(\.count).max(), count > 1 {
+            reached = min(reached, log10(Double(count)))
+        }
         let xDecades = max(2, min(6, ceil(reached)))
         let visible = self.series.flatMap { $0.curve.filter { Self.decades($0.percentile) <= xDecades } }
         let yMax = Self.niceCeiling(visible.map(\.milliseconds).max() ?? 1)
