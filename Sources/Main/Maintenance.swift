@@ -18,10 +18,15 @@ func withStore<Result: Sendable>(
             try await handle.runPool()
             return nil
         }
-        defer { group.cancelAll() }
-        let result = try await body(handle.store)
-        await handle.closePool()
-        return result
+        do {
+            let result = try await body(handle.store)
+            await handle.closePool()
+            try await group.waitForAll()
+            return result
+        } catch {
+            await handle.closePool()
+            throw error
+        }
     }
 }
 
@@ -30,7 +35,7 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func run() async throws {
-        let startup = try Startup(options: self.options, mode: .serve)
+        let startup = try Startup(options: self.options, mode: .serve, reportOnStandardOutput: true)
         let applied = try await withStore(startup) { store in try await store.migrate() }
         print(applied.isEmpty ? "schema up to date" : "applied migrations \(applied.map(String.init).joined(separator: ", "))")
     }
@@ -49,7 +54,7 @@ struct Verify: AsyncParsableCommand {
     @Flag(help: "Print the report as JSON.") var json = false
 
     func run() async throws {
-        let startup = try Startup(options: self.options, mode: .serve)
+        let startup = try Startup(options: self.options, mode: .serve, reportOnStandardOutput: true)
         let (violations, statistics) = try await withStore(startup) { store in
             _ = try await store.migrate()
             return (try await store.verify(), try await store.statistics())
