@@ -1,27 +1,15 @@
 import Foundation
 import Synchronization
 
-/// The built `cricalgo` binary run as a child process, with its output collected and
-/// events to wait on (a log line, the exit), for tests of the command line and the process.
+/// The built `cricalgo` binary run as a child process, for tests of the command line and
+/// of the process as a whole.
+///
+/// Output goes to files rather than pipes: a pipe's write end can leak into another child
+/// spawned at the same moment by a concurrent test, and then end-of-file never comes. Being
+/// an external process, it is watched by polling.
 public final class ServiceProcess: Sendable {
-    private struct State {
-        var output = ""
-        var errors = ""
-        var terminationStatus: Int32?
-        var openPipes = 2
-        /// The exit status, once the process ended and both pipes reached end of file.
-        var exitCode: Int32? { self.openPipes == 0 ? self.terminationStatus : nil }
-        var lineWaiters: [(String, CheckedContinuation<String, Never>)] = []
-        var exitWaiters: [CheckedContinuation<Int32, Never>] = []
-    }
-
-    /// Shared with the pipe and termination handlers.
-    private final class Box: Sendable {
-        let state = Mutex(State())
-    }
-
     private let process: Process
-    private let box = Box()
+    private let directory: URL
 
     /// `$(swift build --show-bin-path)/cricalgo`, found from this source file's location.
     public static var binary: URL {
@@ -36,6 +24,12 @@ public final class ServiceProcess: Sendable {
 
     /// Starts `cricalgo <arguments>` in `directory` with exactly `environment` (plus PATH).
     public init(_ arguments: [String], environment: [String: String], directory: URL) throws {
+        let logs = FileManager.default.temporaryDirectory.appendingPathComponent("cricalgo-process-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        let output = logs.appendingPathComponent("stdout")
+        let errors = logs.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
@@ -43,95 +37,46 @@ public final class ServiceProcess: Sendable {
         environment["PATH"] = ProcessInfo.processInfo.environment["PATH"]
         process.environment = environment
         process.currentDirectoryURL = directory
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = try FileHandle(forWritingTo: errors)
         self.process = process
-        let box = self.box
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            guard !data.isEmpty else {
-                handle.readabilityHandler = nil
-                Self.finish(box) { $0.openPipes -= 1 }
-                return
-            }
-            Self.append(String(decoding: data, as: UTF8.self), to: box, errors: false)
-        }
-        errors.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            guard !data.isEmpty else {
-                handle.readabilityHandler = nil
-                Self.finish(box) { $0.openPipes -= 1 }
-                return
-            }
-            Self.append(String(decoding: data, as: UTF8.self), to: box, errors: true)
-        }
-        process.terminationHandler = { process in
-            Self.finish(box) { $0.terminationStatus = process.terminationStatus }
-        }
+        self.directory = logs
         try process.run()
     }
 
-    /// Records the end of a pipe or of the process; wakes exit waiters once all have ended.
-    private static func finish(_ box: Box, _ change: (inout State) -> Void) {
-        let (waiters, code) = box.state.withLock { state -> ([CheckedContinuation<Int32, Never>], Int32?) in
-            change(&state)
-            guard let code = state.exitCode else { return ([], nil) }
-            defer { state.exitWaiters = [] }
-            return (state.exitWaiters, code)
-        }
-        if let code {
-            for waiter in waiters { waiter.resume(returning: code) }
-        }
-    }
-
-    private static func append(_ text: String, to box: Box, errors: Bool) {
-        let ready = box.state.withLock { state -> [(String, CheckedContinuation<String, Never>)] in
-            if errors { state.errors += text } else { state.output += text }
-            let all = state.output + state.errors
-            var ready: [(String, CheckedContinuation<String, Never>)] = []
-            state.lineWaiters.removeAll { waiter in
-                guard let line = Self.line(containing: waiter.0, in: all) else { return false }
-                ready.append((line, waiter.1))
-                return true
-            }
-            return ready
-        }
-        for (line, waiter) in ready { waiter.resume(returning: line) }
-    }
-
-    private static func line(containing needle: String, in text: String) -> String? {
-        text.split(separator: "\n").first { $0.contains(needle) }.map(String.init)
+    deinit {
+        if self.process.isRunning { kill(self.process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(at: self.directory)
     }
 
     /// Everything written to standard output so far.
-    public var output: String { self.box.state.withLock { $0.output } }
+    public var output: String { self.read("stdout") }
     /// Everything written to standard error so far.
-    public var errors: String { self.box.state.withLock { $0.errors } }
+    public var errors: String { self.read("stderr") }
 
-    /// Waits for the first output line containing `needle` (standard output or error).
-    public func line(containing needle: String) async -> String {
-        await withCheckedContinuation { continuation in
-            let found = self.box.state.withLock { state -> String? in
-                if let line = Self.line(containing: needle, in: state.output + state.errors) { return line }
-                state.lineWaiters.append((needle, continuation))
-                return nil
+    private func read(_ name: String) -> String {
+        (try? String(contentsOf: self.directory.appendingPathComponent(name), encoding: .utf8)) ?? ""
+    }
+
+    /// Waits for the first output line containing `needle` (standard output or error); nil
+    /// if the process exits without writing one.
+    public func line(containing needle: String) async -> String? {
+        while true {
+            let running = self.process.isRunning
+            if let line = (self.output + self.errors).split(separator: "\n").first(where: { $0.contains(needle) }) {
+                return String(line)
             }
-            if let found { continuation.resume(returning: found) }
+            if !running { return nil }
+            try? await Task.sleep(for: .milliseconds(20))
         }
     }
 
     /// Waits for the process to exit and returns its exit status.
     public func exitCode() async -> Int32 {
-        await withCheckedContinuation { continuation in
-            let code = self.box.state.withLock { state -> Int32? in
-                if let code = state.exitCode { return code }
-                state.exitWaiters.append(continuation)
-                return nil
-            }
-            if let code { continuation.resume(returning: code) }
+        while self.process.isRunning {
+            try? await Task.sleep(for: .milliseconds(20))
         }
+        return self.process.terminationStatus
     }
 
     /// Sends `signal` (e.g. `SIGTERM`, `SIGKILL`).
@@ -141,8 +86,9 @@ public final class ServiceProcess: Sendable {
 
     /// The port from the `ingress_listening` log line (JSON logs).
     public func listeningPort() async -> Int? {
-        let line = await self.line(containing: "\"ingress_listening\"")
-        guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
+        guard let line = await self.line(containing: "\"ingress_listening\""),
+              let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        else { return nil }
         return (object["port"] as? String).flatMap(Int.init) ?? object["port"] as? Int
     }
 }
