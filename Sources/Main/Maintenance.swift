@@ -13,21 +13,7 @@ func withStore<Result: Sendable>(
     let handle = try StoreHandle.make(
         startup.configuration, metrics: ServiceMetrics(recorder: metrics.recorder), clock: .system, faults: NoFaults(), logger: startup.logger
     )
-    return try await withThrowingTaskGroup(of: Result?.self) { group in
-        group.addTask {
-            try await handle.runPool()
-            return nil
-        }
-        do {
-            let result = try await body(handle.store)
-            await handle.closePool()
-            try await group.waitForAll()
-            return result
-        } catch {
-            await handle.closePool()
-            throw error
-        }
-    }
+    return try await handle.withRunningPool(body)
 }
 
 struct Migrate: AsyncParsableCommand {
