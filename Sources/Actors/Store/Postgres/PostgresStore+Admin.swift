@@ -90,7 +90,7 @@ extension PostgresStore {
         }
     }
 
-    private func lockedState(_ txID: UUID, on connection: PostgresConnection) async throws -> DepositState {
+    private func lockedState(_ txID: UUID, on connection: PostgresSession) async throws -> DepositState {
         for try await state in try await connection.query(
             "SELECT state FROM transactions WHERE id = \(txID) FOR UPDATE",
             logger: self.logger
@@ -100,7 +100,7 @@ extension PostgresStore {
         throw ServiceError(.notFound, "no transaction with this tx_id")
     }
 
-    private func enqueue(_ txID: UUID, now: Date, on connection: PostgresConnection) async throws {
+    private func enqueue(_ txID: UUID, now: Date, on connection: PostgresSession) async throws {
         try await connection.query(
             """
             INSERT INTO deposit_jobs (tx_id, run_at, created_at) VALUES (\(txID), \(now), \(now))

@@ -96,7 +96,7 @@ extension PostgresStore {
     }
 
     /// Explains why a repeat was refused, from the stored row.
-    private func describeConflict(_ record: DepositRecord, on connection: PostgresConnection) async throws -> IngestResult {
+    private func describeConflict(_ record: DepositRecord, on connection: PostgresSession) async throws -> IngestResult {
         let rows = try await connection.query(
             """
             SELECT id, amount::text, currency, user_ref FROM transactions

@@ -2,7 +2,7 @@ import Foundation
 import PostgresNIO
 
 extension PostgresStore {
-    func audit(_ txID: UUID?, actor: String, action: String, detail: String, now: Date, on connection: PostgresConnection) async throws {
+    func audit(_ txID: UUID?, actor: String, action: String, detail: String, now: Date, on connection: PostgresSession) async throws {
         try await connection.query(
             "INSERT INTO audit_logs (tx_id, actor, action, detail, created_at) VALUES (\(txID), \(actor), \(action), \(detail), \(now))",
             logger: self.logger

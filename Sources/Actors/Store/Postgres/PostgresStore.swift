@@ -40,9 +40,11 @@ public final class PostgresStore: DepositStore {
     }
 
     /// Runs `body` on a pooled connection, mapping database errors to ``ServiceError``.
-    func withConnection<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+    func withConnection<Result: Sendable>(_ body: (PostgresSession) async throws -> Result) async throws -> Result {
         do {
-            return try await self.pool.withConnection(body)
+            return try await self.pool.withConnection { connection in
+                try await body(PostgresSession(connection: connection))
+            }
         } catch let error as RuntimeError where error.code == .poolAcquireTimeout || error.code == .poolClosed || error.code == .connectionFailed {
             throw ServiceError(.unavailable, "database unavailable: \(error.code)", underlying: error)
         } catch let error as PSQLError {
@@ -50,20 +52,16 @@ public final class PostgresStore: DepositStore {
         }
     }
 
-    /// Runs `body` inside `BEGIN … COMMIT`. Any error rolls back, and the pool closes the
-    /// connection rather than reuse one whose transaction state is unknown.
-    func withTransaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+    /// Runs `body` inside `BEGIN … COMMIT`. Any error leaves the transaction uncommitted: the
+    /// pool closes a connection whose body failed, and the server rolls back the transaction
+    /// of a closed connection. (No explicit ROLLBACK: after a server error the connection may
+    /// be closing, and a query written to it then never completes; see ``PostgresSession``.)
+    func withTransaction<Result: Sendable>(_ body: (PostgresSession) async throws -> Result) async throws -> Result {
         try await self.withConnection { connection in
             try await connection.query("BEGIN", logger: self.logger)
-            let result: Result
-            do {
-                result = try await body(connection)
-                // A task cancelled mid-transaction (a killed worker) must not commit.
-                try Task.checkCancellation()
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: self.logger)
-                throw error
-            }
+            let result = try await body(connection)
+            // A task cancelled mid-transaction (a killed worker) must not commit.
+            try Task.checkCancellation()
             try await connection.query("COMMIT", logger: self.logger)
             return result
         }
