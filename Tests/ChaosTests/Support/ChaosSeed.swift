@@ -1,0 +1,104 @@
+import Foundation
+import PropertyBased
+
+/// The seed of one chaos run: from `CRICALGO_CHAOS_SEED` when set (to replay a failure),
+/// else random. It is printed when the run starts and written into its summary.
+///
+/// The seed fixes every random choice the test makes — kill intervals and victims, which
+/// fault-point passes fail, the order and shape of the webhooks — but not how the
+/// scheduler interleaves tasks, so a replay repeats the schedule, not every instant.
+struct ChaosSeed: Sendable, CustomStringConvertible {
+    let value: UInt64
+
+    /// The seed for `run` (named in the printed line), announced on standard output.
+    static func announce(_ run: String) -> ChaosSeed {
+        let environment = ProcessInfo.processInfo.environment["CRICALGO_CHAOS_SEED"].flatMap { UInt64($0) }
+        let seed = ChaosSeed(value: environment ?? UInt64.random(in: 1...UInt64.max))
+        print("chaos seed \(seed.value) for \(run) (replay with CRICALGO_CHAOS_SEED=\(seed.value))")
+        return seed
+    }
+
+    var description: String { "seed \(self.value)" }
+
+    /// An independent generator for one purpose (`"kills"`, `"faults"`, …): the same seed
+    /// and stream always give the same sequence.
+    func generator(_ stream: String) -> Xoshiro {
+        var state = self.value ^ Self.fnv1a(stream)
+        return Xoshiro(seed: (Self.splitMix(&state), Self.splitMix(&state), Self.splitMix(&state), Self.splitMix(&state)))
+    }
+
+    /// SplitMix64, to spread one 64-bit seed over the generator's 256 bits of state.
+    private static func splitMix(_ state: inout UInt64) -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A hash that is the same in every process (Swift's `Hasher` is seeded per process).
+    private static func fnv1a(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01B3
+        }
+        return hash
+    }
+}
+
+/// How big a chaos run is: small enough for CI by default, much longer with
+/// `CRICALGO_CHAOS_SOAK=1`.
+struct ChaosSettings: Sendable {
+    /// Webhooks per worker-kill run (20 % of them repeats).
+    var killRunWebhooks: Int
+    /// Webhooks per fault-point run.
+    var faultRunWebhooks: Int
+    /// SIGKILL-and-restart rounds against the real binary.
+    var processKillRounds: Int
+    /// How long load flows before each SIGKILL, at most.
+    var processKillLoad: ClosedRange<Int>
+    /// Generated bodies per bad-input property.
+    var badInputCases: Int
+    /// How long PostgreSQL stays down in the outage run.
+    var databaseDowntime: Duration
+    /// Concurrent HTTP connections sending webhooks.
+    var connections: Int
+
+    /// Whether `CRICALGO_CHAOS_SOAK` asks for the long settings.
+    static let isSoak = ["1", "true"].contains(ProcessInfo.processInfo.environment["CRICALGO_CHAOS_SOAK"] ?? "")
+
+    static let current: ChaosSettings = isSoak ? .soak : .ci
+
+    static let ci = ChaosSettings(
+        killRunWebhooks: 2000,
+        faultRunWebhooks: 250,
+        processKillRounds: 3,
+        processKillLoad: 300...900,
+        badInputCases: 300,
+        databaseDowntime: .seconds(3),
+        connections: 16
+    )
+
+    static let soak = ChaosSettings(
+        killRunWebhooks: 20000,
+        faultRunWebhooks: 2000,
+        processKillRounds: 12,
+        processKillLoad: 300...3000,
+        badInputCases: 5000,
+        databaseDowntime: .seconds(20),
+        connections: 32
+    )
+}
+
+extension RandomNumberGenerator {
+    /// A uniformly chosen integer in `range`.
+    mutating func pick(_ range: ClosedRange<Int>) -> Int {
+        Int.random(in: range, using: &self)
+    }
+
+    /// True with probability `probability`.
+    mutating func chance(_ probability: Double) -> Bool {
+        Double.random(in: 0..<1, using: &self) < probability
+    }
+}
