@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -9,14 +10,16 @@ import Darwin
 /// A PostgreSQL cluster of a test's own, for tests that stop and start the database (the
 /// shared test cluster of `ops/test.sh` stays untouched).
 ///
-/// `initdb` into a temporary directory, listening on 127.0.0.1 at a free port, with fsync on
-/// so a commit means what it means in production. When the tests run as root, every
-/// PostgreSQL program runs as the `postgres` user through `runuser`.
+/// `initdb` into a temporary directory; the server listens on 127.0.0.1 at a free port, with
+/// fsync on so a commit means what it means in production. The postmaster runs in the
+/// foreground as the test's child (not daemonised by `pg_ctl start`), so the test sees it
+/// exit. When the tests run as root, PostgreSQL's programs run as the `postgres` user.
 public final class PostgresCluster: Sendable {
     /// The directory holding `data/`, the server log and the socket.
     public let directory: URL
     public let port: Int
     private let binaries: URL
+    private let postmaster = Mutex<ServiceProcess?>(nil)
 
     /// Where PostgreSQL's programs are: `$CRICALGO_TEST_PG_BIN`, else `/usr/lib/postgresql/15/bin`;
     /// nil when `initdb` is not there.
@@ -47,7 +50,8 @@ public final class PostgresCluster: Sendable {
         }
         let cluster = PostgresCluster(directory: directory, port: try ExternalCommand.freeLoopbackPort(), binaries: binaries)
         do {
-            try await cluster.postgres("initdb", ["-D", cluster.dataPath, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"])
+            let initdb = cluster.command("initdb", ["-D", cluster.dataPath, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"])
+            try await ExternalCommand.check(initdb.executable, initdb.arguments)
             try await cluster.start()
         } catch {
             await cluster.destroy()
@@ -69,21 +73,52 @@ public final class PostgresCluster: Sendable {
         }
     }
 
-    /// Starts the server and waits until it accepts connections.
+    /// Starts the postmaster and waits (polling `pg_isready` every 100 ms, 60 s at most) until
+    /// it accepts connections.
     public func start() async throws {
-        let options = "-c listen_addresses=127.0.0.1 -p \(self.port) -k \(self.directory.path) -c max_connections=200"
-        try await self.postgres("pg_ctl", ["-D", self.dataPath, "-l", self.directory.appendingPathComponent("server.log").path, "-w", "-t", "60", "-o", options, "start"])
+        let postgres = self.command("postgres", [
+            "-D", self.dataPath, "-c", "listen_addresses=127.0.0.1", "-p", "\(self.port)",
+            "-c", "unix_socket_directories=\(self.directory.path)", "-c", "max_connections=200",
+        ])
+        let process = try ServiceProcess(
+            name: "postgres", executable: URL(fileURLWithPath: postgres.executable), arguments: postgres.arguments,
+            environment: ProcessInfo.processInfo.environment, logURL: self.directory.appendingPathComponent("server.log")
+        )
+        self.postmaster.withLock { $0 = process }
+        let ready = self.command("pg_isready", ["-h", "127.0.0.1", "-p", "\(self.port)", "-q"])
+        let deadline = ContinuousClock.now.advanced(by: .seconds(60))
+        while ContinuousClock.now < deadline {
+            if let status = process.exitStatus {
+                throw ServiceProcess.Failure.exitedEarly(name: "postgres", status: status, log: process.logTail())
+            }
+            if try await ExternalCommand.run(ready.executable, ready.arguments).status == 0 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ServiceProcess.Failure.notReady(name: "postgres", log: process.logTail())
     }
 
-    /// `pg_ctl stop -m <mode>`: `fast` disconnects every client and shuts down cleanly;
-    /// `immediate` is a crash.
+    /// `pg_ctl stop -m <mode>` and waits for the postmaster to exit: `fast` disconnects every
+    /// client and shuts down cleanly; `immediate` is a crash.
     public func stop(mode: String = "fast") async throws {
-        try await self.postgres("pg_ctl", ["-D", self.dataPath, "-m", mode, "-w", "-t", "60", "stop"])
+        let stop = self.command("pg_ctl", ["-D", self.dataPath, "-m", mode, "-w", "-t", "60", "stop"])
+        try await ExternalCommand.check(stop.executable, stop.arguments)
+        let process = self.postmaster.withLock { state -> ServiceProcess? in
+            defer { state = nil }
+            return state
+        }
+        try await process?.waitForExit()
     }
 
-    /// Stops the server (immediately) and removes its files.
+    /// Stops the server at once and removes its files.
     public func destroy() async {
-        _ = try? await ExternalCommand.run(self.program("pg_ctl").executable, self.program("pg_ctl").arguments + ["-D", self.dataPath, "-m", "immediate", "stop"])
+        let process = self.postmaster.withLock { state -> ServiceProcess? in
+            defer { state = nil }
+            return state
+        }
+        if let process {
+            process.send(SIGQUIT)
+            _ = try? await process.waitForExit()
+        }
         try? FileManager.default.removeItem(at: self.directory)
     }
 
@@ -91,14 +126,11 @@ public final class PostgresCluster: Sendable {
 
     private static var isRoot: Bool { getuid() == 0 }
 
-    private func program(_ name: String) -> (executable: String, arguments: [String]) {
+    /// A PostgreSQL program, run as `postgres` when the tests run as root (`setpriv` execs
+    /// in place, so signals reach the program itself).
+    private func command(_ name: String, _ arguments: [String]) -> (executable: String, arguments: [String]) {
         let path = self.binaries.appendingPathComponent(name).path
-        return Self.isRoot ? ("/usr/sbin/runuser", ["-u", "postgres", "--", path]) : (path, [])
-    }
-
-    @discardableResult
-    private func postgres(_ name: String, _ arguments: [String]) async throws -> String {
-        let program = self.program(name)
-        return try await ExternalCommand.check(program.executable, program.arguments + arguments)
+        guard Self.isRoot else { return (path, arguments) }
+        return ("/usr/bin/setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", path] + arguments)
     }
 }

@@ -9,13 +9,12 @@ import Glibc
 import Darwin
 #endif
 
-/// The built `cricalgo` executable, run as a child process, for tests that need a real
-/// process: SIGKILL, exit codes, two processes sharing one database.
+/// A long-running program started by a test as a child process: the `cricalgo` binary, or a
+/// PostgreSQL server. Its standard output and error go to a log file.
 ///
-/// The child's standard output and error go to a log file (its JSON log lines), which the
-/// test reads to learn the bound port and shows when something fails. The process is not
-/// tied to the test's lifetime by the OS: use ``withServiceProcesses(_:)`` or call
-/// ``forceKill()`` on every path.
+/// The child must stay in the foreground (no daemonising): Foundation notices a child's
+/// exit only once every process holding its inherited descriptors is gone. The OS does not
+/// tie the child to the test: use ``withServiceProcesses(_:)`` or ``forceKill()`` on every path.
 public final class ServiceProcess: Sendable {
     public enum Failure: Error, CustomStringConvertible {
         case binaryMissing(String)
@@ -39,6 +38,67 @@ public final class ServiceProcess: Sendable {
     private let process: Mutex<Process>
     private let exit: ExitWatch
 
+    /// Starts `executable arguments` with exactly `environment`, its output appended to `logURL`.
+    public init(name: String, executable: URL, arguments: [String], environment: [String: String], logURL: URL) throws {
+        try FileManager.default.createDirectory(at: logURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: logURL.path) {
+            _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        }
+        let log = try FileHandle(forWritingTo: logURL)
+        try log.seekToEnd()
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = environment
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        let exit = ExitWatch()
+        process.terminationHandler = { finished in
+            exit.finished(finished.terminationReason == .uncaughtSignal ? 128 + finished.terminationStatus : finished.terminationStatus)
+        }
+        try process.run()
+        try? log.close()
+        self.name = name
+        self.pid = process.processIdentifier
+        self.logURL = logURL
+        self.exit = exit
+        self.process = Mutex(process)
+    }
+
+    /// The exit status once the process ended (128 + n after signal n), nil while it runs.
+    public var exitStatus: Int32? { self.exit.status }
+
+    public var isRunning: Bool { self.exitStatus == nil }
+
+    /// Waits until the process has ended and returns its status (128 + n after signal n).
+    /// Throws `CancellationError` if the waiting task is cancelled first.
+    @discardableResult
+    public func waitForExit() async throws -> Int32 {
+        try await self.exit.wait()
+    }
+
+    /// Sends `signal` (e.g. `SIGKILL`, `SIGTERM`) unless the process has already ended.
+    public func send(_ signal: Int32) {
+        guard self.isRunning else { return }
+        _ = kill(self.pid, signal)
+    }
+
+    /// SIGKILL, for cleanup on every path.
+    public func forceKill() {
+        self.send(SIGKILL)
+    }
+
+    /// The last `lines` lines of the child's output.
+    public func logTail(lines: Int = 40) -> String {
+        let text = (try? String(contentsOf: self.logURL, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+    }
+}
+
+// MARK: - The cricalgo binary
+
+extension ServiceProcess {
     /// The executable: `$CRICALGO_BINARY` if set, else `.build/debug/cricalgo` in the package
     /// that contains `file` (the test command builds it before running the tests).
     public static func binary(file: String = #filePath) throws -> URL {
@@ -64,69 +124,20 @@ public final class ServiceProcess: Sendable {
         throw Failure.binaryMissing("no Package.swift above \(file); set CRICALGO_BINARY to the cricalgo executable")
     }
 
-    /// Starts `cricalgo <arguments>` with `environment` added to a clean copy of the test's
-    /// environment (every variable the service reads is removed first, so nothing leaks in).
-    public init(
-        name: String,
+    /// Starts `cricalgo <arguments>` with `environment` added to a copy of the test's
+    /// environment from which every variable the service reads was removed (nothing leaks in).
+    public convenience init(
+        cricalgo name: String,
         arguments: [String] = ["serve"],
         environment: [String: String],
         logDirectory: URL,
         file: String = #filePath
     ) throws {
-        let executable = try Self.binary(file: file)
         var merged = ProcessInfo.processInfo.environment
         for variable in ServiceConfiguration.variables { merged[variable] = nil }
         merged.merge(environment) { $1 }
-        try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
         let logURL = logDirectory.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8)).log")
-        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        let log = try FileHandle(forWritingTo: logURL)
-
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = merged
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        let exit = ExitWatch()
-        process.terminationHandler = { finished in
-            exit.finished(finished.terminationReason == .uncaughtSignal ? 128 + finished.terminationStatus : finished.terminationStatus)
-        }
-        try process.run()
-        try? log.close()
-        self.name = name
-        self.pid = process.processIdentifier
-        self.logURL = logURL
-        self.exit = exit
-        self.process = Mutex(process)
-    }
-
-    /// The exit status once the process ended (128 + n after signal n), nil while it runs.
-    public var exitStatus: Int32? { self.exit.status }
-
-    public var isRunning: Bool { self.exitStatus == nil }
-
-    /// Waits until the process has ended and returns its status (128 + n after signal n).
-    public func waitForExit() async -> Int32 {
-        await self.exit.wait()
-    }
-
-    /// Sends `signal` (e.g. `SIGKILL`, `SIGTERM`) unless the process has already ended.
-    public func send(_ signal: Int32) {
-        guard self.isRunning else { return }
-        _ = kill(self.pid, signal)
-    }
-
-    /// SIGKILL, for cleanup on every path.
-    public func forceKill() {
-        self.send(SIGKILL)
-    }
-
-    /// The last `lines` lines of the child's output.
-    public func logTail(lines: Int = 40) -> String {
-        let text = (try? String(contentsOf: self.logURL, encoding: .utf8)) ?? ""
-        return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+        try self.init(name: name, executable: try Self.binary(file: file), arguments: arguments, environment: merged, logURL: logURL)
     }
 
     /// Log lines (parsed JSON objects) whose `event` is `event`.
@@ -168,7 +179,8 @@ public final class ServiceProcess: Sendable {
 private final class ExitWatch: Sendable {
     private struct State {
         var status: Int32?
-        var waiters: [CheckedContinuation<Int32, Never>] = []
+        var nextID = 0
+        var waiters: [Int: CheckedContinuation<Int32, any Error>] = [:]
     }
 
     private let state = Mutex(State())
@@ -176,22 +188,31 @@ private final class ExitWatch: Sendable {
     var status: Int32? { self.state.withLock { $0.status } }
 
     func finished(_ status: Int32) {
-        let waiters = self.state.withLock { state -> [CheckedContinuation<Int32, Never>] in
+        let waiters = self.state.withLock { state -> [CheckedContinuation<Int32, any Error>] in
             state.status = status
-            defer { state.waiters = [] }
-            return state.waiters
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
         }
         for waiter in waiters { waiter.resume(returning: status) }
     }
 
-    func wait() async -> Int32 {
-        await withCheckedContinuation { continuation in
-            let status = self.state.withLock { state -> Int32? in
-                if let status = state.status { return status }
-                state.waiters.append(continuation)
-                return nil
+    func wait() async throws -> Int32 {
+        let id = self.state.withLock { state -> Int in
+            state.nextID += 1
+            return state.nextID
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let outcome = self.state.withLock { state -> Result<Int32, any Error>? in
+                    if let status = state.status { return .success(status) }
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    state.waiters[id] = continuation
+                    return nil
+                }
+                if let outcome { continuation.resume(with: outcome) }
             }
-            if let status { continuation.resume(returning: status) }
+        } onCancel: {
+            self.state.withLock { $0.waiters.removeValue(forKey: id) }?.resume(throwing: CancellationError())
         }
     }
 }
@@ -210,7 +231,7 @@ public func withServiceProcesses<Value>(_ body: (ServiceProcessRegistry) async t
     }
 }
 
-/// The processes a test started; ``withServiceProcesses(_:)`` kills whatever is left.
+/// The `cricalgo` processes a test started; ``withServiceProcesses(_:)`` kills whatever is left.
 public final class ServiceProcessRegistry: Sendable {
     private let processes = Mutex<[ServiceProcess]>([])
     /// Where the children's logs go: `$CRICALGO_CHAOS_LOG_DIR`, else a temporary directory.
@@ -231,7 +252,7 @@ public final class ServiceProcessRegistry: Sendable {
         environment: [String: String],
         file: String = #filePath
     ) throws -> ServiceProcess {
-        let process = try ServiceProcess(name: name, arguments: arguments, environment: environment, logDirectory: self.logDirectory, file: file)
+        let process = try ServiceProcess(cricalgo: name, arguments: arguments, environment: environment, logDirectory: self.logDirectory, file: file)
         self.processes.withLock { $0.append(process) }
         return process
     }
@@ -239,13 +260,13 @@ public final class ServiceProcessRegistry: Sendable {
     /// Runs `cricalgo <arguments>` to completion (e.g. `verify --json`); returns its status and output.
     public func run(_ arguments: [String], environment: [String: String], file: String = #filePath) async throws -> (status: Int32, output: String) {
         let process = try self.start(arguments.first ?? "command", arguments: arguments, environment: environment, file: file)
-        let status = await process.waitForExit()
+        let status = try await process.waitForExit()
         return (status, (try? String(contentsOf: process.logURL, encoding: .utf8)) ?? "")
     }
 
     func killAll() async {
         let processes = self.processes.withLock { $0 }
         for process in processes { process.forceKill() }
-        for process in processes { _ = await process.waitForExit() }
+        for process in processes { _ = try? await process.waitForExit() }
     }
 }

@@ -85,8 +85,7 @@ import Glibc
                 summary.databaseDownMs = timeline.down.duration(to: timeline.starting).milliseconds
                 summary.databaseBackToFirst202Ms = timeline.back.duration(to: recovery).milliseconds
 
-                process.send(SIGTERM)
-                #expect(await process.waitForExit() == 0, "an orderly shutdown exits 0; log tail:\n\(process.logTail())")
+                try await stopGracefully(process)
                 let (status, report) = try await verifyStore(processes, databaseURL: cluster.url)
                 #expect(status == 0, "cricalgo verify: \(report)")
             }

@@ -48,7 +48,7 @@ import Glibc
                             try await Task.sleep(for: killAfter)
                             victim.send(SIGKILL)
                             victimStop.set()
-                            _ = await victim.waitForExit()
+                            try await victim.waitForExit()
                             // What the victim held when it died: leased, not yet expired.
                             let held = try await database.rows(
                                 "SELECT tx_id::text FROM deposit_jobs WHERE locked_by LIKE '\(victimPrefix)%' AND locked_until > now()"
@@ -71,7 +71,7 @@ import Glibc
                     return (load, orphans)
                 }
                 #expect(load.unexpected.isEmpty, "answers other than 202 (\(seed)): \(load.unexpected.prefix(3).map(\.status))")
-                #expect(await victim.waitForExit() == 128 + SIGKILL)
+                #expect(try await victim.waitForExit() == 128 + SIGKILL)
 
                 summary.record(load)
                 let findings = try await RemoteInvariantCheck(service: service, seed: seed).check(load)
@@ -86,8 +86,7 @@ import Glibc
                 #expect(unfinished.isEmpty, "jobs held by the killed process that the survivor did not finish (\(seed)): \(unfinished)")
                 print("two-processes: the killed process held \(orphans.count) job(s) (\(seed))")
                 #expect(survivor.isRunning)
-                survivor.send(SIGTERM)
-                #expect(await survivor.waitForExit() == 0, "an orderly shutdown exits 0; log tail:\n\(survivor.logTail())")
+                try await stopGracefully(survivor)
                 let (status, report) = try await verifyStore(processes, databaseURL: database.url)
                 #expect(status == 0, "cricalgo verify: \(report)")
             }
