@@ -126,6 +126,16 @@ import Testing
                     #expect(refusal.status.contains(Int(response.status.code)), "\(refusal.name): \(response.status) \(response.text.prefix(160))")
                     #expect(response.isErrorBody, "\(refusal.name): \(response.text.prefix(160))")
                 }
+                // Chunked, so the limit can only be enforced while the bytes arrive.
+                let chunked = try await running.withClient { client in
+                    var request = TestClient.Request(
+                        "/api/v1/webhooks/bep20", method: .post, headers: [.contentType: "application/json", .transferEncoding: "chunked"],
+                        body: ByteBuffer(repeating: UInt8(ascii: " "), count: 4 << 20)
+                    )
+                    request.head.headerFields[.contentLength] = nil
+                    return try await client.execute(request)
+                }
+                #expect(chunked.status == .contentTooLarge)
                 try await expectHealthy(running, storedDeposits: 0)
             }
         }

@@ -40,22 +40,27 @@ import Glibc
                 let victimStop = StopFlag()
                 let survivorStop = StopFlag()
                 let victimPrefix = "\(ProcessInfo.processInfo.hostName)-\(victim.pid)-"
-                let (load, orphans) = try await withThrowingTaskGroup(of: (LoadResult?, [UUID]?).self) { group in
+                let (load, orphans, killedAt) = try await withThrowingTaskGroup(of: (LoadResult?, Takeover?).self) { group in
                     group.addTask { (await toVictim.run(stop: victimStop), nil) }
                     group.addTask { (await toSurvivor.run(stop: survivorStop), nil) }
                     group.addTask {
                         do {
+                            // Leased by the victim and not yet expired.
+                            let leases = "SELECT tx_id::text FROM deposit_jobs WHERE locked_by LIKE '\(victimPrefix)%' AND locked_until > now()"
                             try await Task.sleep(for: killAfter)
+                            // Kill it while it holds a job (polling the database, a real process).
+                            let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+                            while try await database.rows(leases).isEmpty, ContinuousClock.now < deadline {
+                                try await Task.sleep(for: .milliseconds(10))
+                            }
                             victim.send(SIGKILL)
+                            let killedAt = Date()
                             victimStop.set()
                             try await victim.waitForExit()
-                            // What the victim held when it died: leased, not yet expired.
-                            let held = try await database.rows(
-                                "SELECT tx_id::text FROM deposit_jobs WHERE locked_by LIKE '\(victimPrefix)%' AND locked_until > now()"
-                            )
+                            let held = try await database.rows(leases)
                             try await Task.sleep(for: .milliseconds(500))
                             survivorStop.set()
-                            return (nil, held.compactMap { $0.first.flatMap { $0 }.flatMap(UUID.init(uuidString:)) })
+                            return (nil, Takeover(orphans: held.compactMap { $0.first.flatMap { $0 }.flatMap(UUID.init(uuidString:)) }, killedAt: killedAt))
                         } catch {
                             victimStop.set()
                             survivorStop.set()
@@ -63,12 +68,13 @@ import Glibc
                         }
                     }
                     var load = LoadResult(plan: plan, answers: [])
-                    var orphans: [UUID] = []
+                    var takeover: Takeover?
                     for try await (part, held) in group {
                         if let part { load.append(part) }
-                        if let held { orphans = held }
+                        if let held { takeover = held }
                     }
-                    return (load, orphans)
+                    let found = try #require(takeover)
+                    return (load, found.orphans, found.killedAt)
                 }
                 #expect(load.unexpected.isEmpty, "answers other than 202 (\(seed)): \(load.unexpected.prefix(3).map(\.status))")
                 #expect(try await victim.waitForExit() == 128 + SIGKILL)
@@ -81,10 +87,18 @@ import Glibc
                 summary.distinctTransfers = findings.load.acceptedTransfers.count
 
                 // Every job the victim held was finished by the survivor after the lease ran out.
-                let completed = Set(survivor.logEvents("deposit_task_completed").compactMap { ($0["tx_id"] as? String).flatMap(UUID.init(uuidString:)) })
+                var completions: [UUID: Date] = [:]
+                for event in survivor.logEvents("deposit_task_completed") {
+                    guard let txID = (event["tx_id"] as? String).flatMap(UUID.init(uuidString:)) else { continue }
+                    completions[txID] = (event["ts"] as? String).flatMap { try? Date($0, strategy: .iso8601.time(includingFractionalSeconds: true).year().month().day().dateTimeSeparator(.standard)) }
+                }
+                let completed = Set(completions.keys)
+                #expect(!orphans.isEmpty, "the victim held jobs when it was killed (\(seed))")
                 let unfinished = orphans.filter { !completed.contains($0) }
                 #expect(unfinished.isEmpty, "jobs held by the killed process that the survivor did not finish (\(seed)): \(unfinished)")
-                print("two-processes: the killed process held \(orphans.count) job(s) (\(seed))")
+                summary.leasesTakenOver = orphans.count
+                let delays = orphans.compactMap { completions[$0] }.map { Duration.milliseconds(Int64($0.timeIntervalSince(killedAt) * 1000)) }
+                summary.killToTakeoverMs = ChaosSummary.Milliseconds(delays)
                 #expect(survivor.isRunning)
                 try await stopGracefully(survivor)
                 let (status, report) = try await verifyStore(processes, databaseURL: database.url)
@@ -94,4 +108,10 @@ import Glibc
         summary.seconds = started.duration(to: .now).milliseconds / 1000
         try ChaosReport.write(summary)
     }
+}
+
+/// The jobs a killed process held, and when it was killed.
+private struct Takeover: Sendable {
+    var orphans: [UUID]
+    var killedAt: Date
 }

@@ -14,8 +14,9 @@ struct ChaosSummary: Codable, Sendable {
         init?(_ durations: [Duration]) {
             guard !durations.isEmpty else { return nil }
             let sorted = durations.map(\.milliseconds).sorted()
+            // Nearest rank: the smallest value with at least `quantile` of the values at or below it.
             func rank(_ quantile: Double) -> Double {
-                let index = Int((quantile * Double(sorted.count - 1)).rounded(.up))
+                let index = Swift.max(0, Int((quantile * Double(sorted.count)).rounded(.up)) - 1)
                 return (sorted[index] * 10).rounded() / 10
             }
             self.count = sorted.count
@@ -43,6 +44,10 @@ struct ChaosSummary: Codable, Sendable {
     /// Transfers answered 202 that are missing from the store or were never credited.
     var lost = 0
     var faultsInjected: Int?
+    /// Jobs a killed process held that another process finished after their leases expired.
+    var leasesTakenOver: Int?
+    /// From the SIGKILL to the survivor finishing each job the killed process held.
+    var killToTakeoverMs: Milliseconds?
     /// From a kill to the supervisor's start of the replacement (worker kills).
     var killToReplacementMs: Milliseconds?
     /// From starting a killed process again to its readiness (process kills).

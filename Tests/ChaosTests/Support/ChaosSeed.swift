@@ -74,7 +74,7 @@ struct ChaosSettings: Sendable {
         killRunWebhooks: 2000,
         faultRunWebhooks: 250,
         processKillRounds: 3,
-        processKillLoad: 300...900,
+        processKillLoad: 400...1200,
         badInputCases: 300,
         databaseDowntime: .seconds(3),
         connections: 16

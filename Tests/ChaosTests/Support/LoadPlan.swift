@@ -2,8 +2,9 @@ import Actors
 import Foundation
 
 /// The webhooks of one chaos run, fixed by the seed: every transfer once with enough
-/// confirmations to be credited, plus a share of repeats (same transfer, random
-/// confirmations, possibly before the first sighting), all shuffled.
+/// confirmations to be credited, and a share of repeats (same transfer, random
+/// confirmations, sometimes below the threshold) of transfers sent earlier in the run, from
+/// the one just before to one long ago.
 struct LoadPlan: Sendable {
     /// One transfer on the chain; its amount and user never change between repeats.
     struct Transfer: Sendable, Hashable {
@@ -36,11 +37,20 @@ struct LoadPlan: Sendable {
                 amount: "\(generator.pick(1...500)).\(String(repeating: "0", count: 6 - fraction.count))\(fraction)"
             )
         }
-        var requests = (0..<distinct).map { Request(transfer: $0, confirmations: generator.pick(12...40)) }
-        for _ in distinct..<max(distinct, count) {
-            requests.append(Request(transfer: generator.pick(0...(distinct - 1)), confirmations: generator.pick(0...40)))
+        // Which positions repeat: exactly `count - distinct` of them, never the first.
+        var repeats = [false] + Array(repeating: true, count: count - distinct) + Array(repeating: false, count: distinct - 1)
+        repeats[1...].shuffle(using: &generator)
+        var requests: [Request] = []
+        requests.reserveCapacity(count)
+        var sent = 0
+        for isRepeat in repeats {
+            if isRepeat {
+                requests.append(Request(transfer: generator.pick(0...(sent - 1)), confirmations: generator.pick(0...40)))
+            } else {
+                requests.append(Request(transfer: sent, confirmations: generator.pick(12...40)))
+                sent += 1
+            }
         }
-        requests.shuffle(using: &generator)
         self.requests = requests
     }
 
