@@ -6,7 +6,7 @@ import Testing
 
 /// Errors and crashes at every fault point in ingest and processing, under load, with the
 /// invariant check of the kill runs.
-@Suite(.serialized, .timeLimit(.minutes(8))) struct FaultPointChaosTests {
+@Suite(.serialized, .timeLimit(.minutes(ChaosSettings.isSoak ? 60 : 8))) struct FaultPointChaosTests {
     @Test(arguments: FaultPoint.allCases, TestBackend.available)
     func faultsAtAPointUnderLoadLoseAndDoubleNothing(point: FaultPoint, backend: TestBackend) async throws {
         let seed = ChaosSeed.announce("fault-\(point.rawValue)-\(backend)")
@@ -18,7 +18,7 @@ import Testing
             generator: seed.generator("faults"),
             errorRate: 0.2,
             crashRate: ingest ? 0.1 : 0.03,
-            maximumCrashes: 8
+            maximumCrashes: settings.faultRunCrashes
         )
         let started = ContinuousClock.now
         var summary = try await TestDatabase.with(backend) { database in

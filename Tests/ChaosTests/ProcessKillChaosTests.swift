@@ -9,7 +9,7 @@ import Glibc
 
 /// The real binary SIGKILLed mid-load and started again on the same store, several times
 /// (SPEC §3: "every tx_id ever answered with 202 exists in the store").
-@Suite(.serialized, .timeLimit(.minutes(10))) struct ProcessKillChaosTests {
+@Suite(.serialized, .timeLimit(.minutes(ChaosSettings.isSoak ? 60 : 10))) struct ProcessKillChaosTests {
     @Test(arguments: TestBackend.available)
     func sigkillMidLoadThenRestartLosesAndDoublesNothing(backend: TestBackend) async throws {
         let seed = ChaosSeed.announce("sigkill-\(backend)")

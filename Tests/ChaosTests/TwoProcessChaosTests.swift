@@ -48,16 +48,22 @@ import Glibc
                             // Leased by the victim and not yet expired.
                             let leases = "SELECT tx_id::text FROM deposit_jobs WHERE locked_by LIKE '\(victimPrefix)%' AND locked_until > now()"
                             try await Task.sleep(for: killAfter)
-                            // Kill it while it holds a job (polling the database, a real process).
-                            let deadline = ContinuousClock.now.advanced(by: .seconds(10))
-                            while try await database.rows(leases).isEmpty, ContinuousClock.now < deadline {
-                                try await Task.sleep(for: .milliseconds(10))
+                            // Freeze the victim, look at what it holds, and kill it only while it
+                            // holds a job (else let it run a little more): SIGSTOP makes the
+                            // leases read the ones it dies with.
+                            var held: [[String?]] = []
+                            let deadline = ContinuousClock.now.advanced(by: .seconds(20))
+                            while ContinuousClock.now < deadline {
+                                victim.send(SIGSTOP)
+                                held = try await database.rows(leases)
+                                if !held.isEmpty { break }
+                                victim.send(SIGCONT)
+                                try await Task.sleep(for: .milliseconds(20))
                             }
                             victim.send(SIGKILL)
                             let killedAt = Date()
                             victimStop.set()
                             try await victim.waitForExit()
-                            let held = try await database.rows(leases)
                             try await Task.sleep(for: .milliseconds(500))
                             survivorStop.set()
                             return (nil, Takeover(orphans: held.compactMap { $0.first.flatMap { $0 }.flatMap(UUID.init(uuidString:)) }, killedAt: killedAt))

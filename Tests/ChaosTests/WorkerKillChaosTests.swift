@@ -6,7 +6,7 @@ import Testing
 
 /// Workers killed through their supervisor every few milliseconds while webhooks flow
 /// (SPEC §3: "a worker that dies at any instant loses nothing").
-@Suite(.serialized, .timeLimit(.minutes(8))) struct WorkerKillChaosTests {
+@Suite(.serialized, .timeLimit(.minutes(ChaosSettings.isSoak ? 60 : 8))) struct WorkerKillChaosTests {
     @Test(arguments: TestBackend.available)
     func randomKillsWhileWebhooksFlowLoseAndDoubleNothing(backend: TestBackend) async throws {
         let seed = ChaosSeed.announce("worker-kills-\(backend)")

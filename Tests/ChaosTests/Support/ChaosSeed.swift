@@ -54,6 +54,8 @@ struct ChaosSettings: Sendable {
     var killRunWebhooks: Int
     /// Webhooks per fault-point run.
     var faultRunWebhooks: Int
+    /// Crashes injected per fault-point run at most (each one a worker restart, with backoff).
+    var faultRunCrashes: Int
     /// SIGKILL-and-restart rounds against the real binary.
     var processKillRounds: Int
     /// How long load flows before each SIGKILL, at most.
@@ -73,6 +75,7 @@ struct ChaosSettings: Sendable {
     static let ci = ChaosSettings(
         killRunWebhooks: 2000,
         faultRunWebhooks: 250,
+        faultRunCrashes: 8,
         processKillRounds: 3,
         processKillLoad: 400...1200,
         badInputCases: 300,
@@ -83,6 +86,7 @@ struct ChaosSettings: Sendable {
     static let soak = ChaosSettings(
         killRunWebhooks: 20000,
         faultRunWebhooks: 2000,
+        faultRunCrashes: 24,
         processKillRounds: 12,
         processKillLoad: 300...3000,
         badInputCases: 5000,
