@@ -1,6 +1,4 @@
-import Actors
 import Foundation
-import HummingbirdTesting
 import Synchronization
 
 #if canImport(Glibc)
@@ -96,85 +94,6 @@ public final class ServiceProcess: Sendable {
     }
 }
 
-// MARK: - The cricalgo binary
-
-extension ServiceProcess {
-    /// The executable: `$CRICALGO_BINARY` if set, else `.build/debug/cricalgo` in the package
-    /// that contains `file` (the test command builds it before running the tests).
-    public static func binary(file: String = #filePath) throws -> URL {
-        if let path = ProcessInfo.processInfo.environment["CRICALGO_BINARY"], !path.isEmpty {
-            guard FileManager.default.isExecutableFile(atPath: path) else {
-                throw Failure.binaryMissing("CRICALGO_BINARY=\(path) is not an executable file")
-            }
-            return URL(fileURLWithPath: path)
-        }
-        var directory = URL(fileURLWithPath: file).deletingLastPathComponent()
-        while directory.path != "/" {
-            if FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) {
-                let candidate = directory.appendingPathComponent(".build/debug/cricalgo")
-                guard FileManager.default.isExecutableFile(atPath: candidate.path) else {
-                    throw Failure.binaryMissing(
-                        "the cricalgo binary is missing at \(candidate.path); run `swift build` (or ./ops/test.sh) first, or set CRICALGO_BINARY"
-                    )
-                }
-                return candidate
-            }
-            directory = directory.deletingLastPathComponent()
-        }
-        throw Failure.binaryMissing("no Package.swift above \(file); set CRICALGO_BINARY to the cricalgo executable")
-    }
-
-    /// Starts `cricalgo <arguments>` with `environment` added to a copy of the test's
-    /// environment from which every variable the service reads was removed (nothing leaks in).
-    public convenience init(
-        cricalgo name: String,
-        arguments: [String] = ["serve"],
-        environment: [String: String],
-        logDirectory: URL,
-        file: String = #filePath
-    ) throws {
-        var merged = ProcessInfo.processInfo.environment
-        for variable in ServiceConfiguration.variables { merged[variable] = nil }
-        merged.merge(environment) { $1 }
-        let logURL = logDirectory.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8)).log")
-        try self.init(name: name, executable: try Self.binary(file: file), arguments: arguments, environment: merged, logURL: logURL)
-    }
-
-    /// Log lines (parsed JSON objects) whose `event` is `event`.
-    public func logEvents(_ event: String) -> [[String: Any]] {
-        let text = (try? String(contentsOf: self.logURL, encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").compactMap { line in
-            guard line.contains("\"\(event)\""),
-                  let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  object["event"] as? String == event
-            else { return nil }
-            return object
-        }
-    }
-
-    /// Waits until the listener is bound (its `ingress_listening` log line, read every 50 ms)
-    /// and `/readyz` answers 200; returns the port. Throws if the process exits first or is
-    /// not ready within `timeout`.
-    public func waitUntilReady(timeout: Duration = .seconds(60)) async throws -> Int {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        var port: Int?
-        while ContinuousClock.now < deadline {
-            if let status = self.exitStatus {
-                throw Failure.exitedEarly(name: self.name, status: status, log: self.logTail())
-            }
-            if port == nil {
-                port = self.logEvents("ingress_listening").last.flatMap { ($0["port"] as? String).flatMap(Int.init) }
-            }
-            if let port, let response = try? await TestClient.withClient(host: "127.0.0.1", port: port, operation: { try await $0.get("/readyz") }),
-               response.status == .ok {
-                return port
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw Failure.notReady(name: self.name, log: self.logTail())
-    }
-}
-
 /// Remembers how a child process ended and wakes whoever waits for it.
 private final class ExitWatch: Sendable {
     private struct State {
@@ -214,59 +133,5 @@ private final class ExitWatch: Sendable {
         } onCancel: {
             self.state.withLock { $0.waiters.removeValue(forKey: id) }?.resume(throwing: CancellationError())
         }
-    }
-}
-
-/// Runs `body`, then SIGKILLs every process `body` started through the registry, however
-/// `body` ended, and waits for them to be gone.
-public func withServiceProcesses<Value>(_ body: (ServiceProcessRegistry) async throws -> Value) async throws -> Value {
-    let registry = ServiceProcessRegistry()
-    do {
-        let value = try await body(registry)
-        await registry.killAll()
-        return value
-    } catch {
-        await registry.killAll()
-        throw error
-    }
-}
-
-/// The `cricalgo` processes a test started; ``withServiceProcesses(_:)`` kills whatever is left.
-public final class ServiceProcessRegistry: Sendable {
-    private let processes = Mutex<[ServiceProcess]>([])
-    /// Where the children's logs go: `$CRICALGO_CHAOS_LOG_DIR`, else a temporary directory.
-    public let logDirectory: URL
-
-    init() {
-        if let directory = ProcessInfo.processInfo.environment["CRICALGO_CHAOS_LOG_DIR"], !directory.isEmpty {
-            self.logDirectory = URL(fileURLWithPath: directory)
-        } else {
-            self.logDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("cricalgo-process-logs")
-        }
-    }
-
-    /// Starts `cricalgo <arguments>`; it is killed when the enclosing scope ends.
-    public func start(
-        _ name: String,
-        arguments: [String] = ["serve"],
-        environment: [String: String],
-        file: String = #filePath
-    ) throws -> ServiceProcess {
-        let process = try ServiceProcess(cricalgo: name, arguments: arguments, environment: environment, logDirectory: self.logDirectory, file: file)
-        self.processes.withLock { $0.append(process) }
-        return process
-    }
-
-    /// Runs `cricalgo <arguments>` to completion (e.g. `verify --json`); returns its status and output.
-    public func run(_ arguments: [String], environment: [String: String], file: String = #filePath) async throws -> (status: Int32, output: String) {
-        let process = try self.start(arguments.first ?? "command", arguments: arguments, environment: environment, file: file)
-        let status = try await process.waitForExit()
-        return (status, (try? String(contentsOf: process.logURL, encoding: .utf8)) ?? "")
-    }
-
-    func killAll() async {
-        let processes = self.processes.withLock { $0 }
-        for process in processes { process.forceKill() }
-        for process in processes { _ = try? await process.waitForExit() }
     }
 }
