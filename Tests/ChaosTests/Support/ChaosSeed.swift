@@ -52,9 +52,4 @@ extension RandomNumberGenerator {
     mutating func pick(_ range: ClosedRange<Int>) -> Int {
         Int.random(in: range, using: &self)
     }
-
-    /// True with probability `probability`.
-    mutating func chance(_ probability: Double) -> Bool {
-        Double.random(in: 0..<1, using: &self) < probability
-    }
 }

@@ -30,12 +30,6 @@ struct LoadResult: Sendable {
     /// Transfers that got at least one 202.
     var acceptedTransfers: Set<Int> { Set(self.txIDsByTransfer.keys) }
 
-    /// Transfers sent at least once whose every attempt went unanswered or got 503: they may or
-    /// may not be stored.
-    var undecidedTransfers: Set<Int> {
-        Set(self.answers.map(\.transfer)).subtracting(self.acceptedTransfers)
-    }
-
     mutating func append(_ other: LoadResult) {
         self.answers += other.answers
     }
