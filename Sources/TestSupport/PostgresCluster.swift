@@ -19,7 +19,7 @@ public final class PostgresCluster: Sendable {
     public let directory: URL
     public let port: Int
     private let binaries: URL
-    private let postmaster = Mutex<ServiceProcess?>(nil)
+    private let postmaster = Mutex<ChildProcess?>(nil)
 
     /// Where PostgreSQL's programs are: `$CRICALGO_TEST_PG_BIN`, else `/usr/lib/postgresql/15/bin`;
     /// nil when `initdb` is not there.
@@ -80,7 +80,7 @@ public final class PostgresCluster: Sendable {
             "-D", self.dataPath, "-c", "listen_addresses=127.0.0.1", "-p", "\(self.port)",
             "-c", "unix_socket_directories=\(self.directory.path)", "-c", "max_connections=200",
         ])
-        let process = try ServiceProcess(
+        let process = try ChildProcess(
             name: "postgres", executable: URL(fileURLWithPath: postgres.executable), arguments: postgres.arguments,
             environment: ProcessInfo.processInfo.environment, logURL: self.directory.appendingPathComponent("server.log")
         )
@@ -89,12 +89,12 @@ public final class PostgresCluster: Sendable {
         let deadline = ContinuousClock.now.advanced(by: .seconds(60))
         while ContinuousClock.now < deadline {
             if let status = process.exitStatus {
-                throw ServiceProcess.Failure.exitedEarly(name: "postgres", status: status, log: process.logTail())
+                throw ChildProcess.Failure.exitedEarly(name: "postgres", status: status, log: process.logTail())
             }
             if try await ExternalCommand.run(ready.executable, ready.arguments).status == 0 { return }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw ServiceProcess.Failure.notReady(name: "postgres", log: process.logTail())
+        throw ChildProcess.Failure.notReady(name: "postgres", log: process.logTail())
     }
 
     /// `pg_ctl stop -m <mode>` and waits for the postmaster to exit: `fast` disconnects every
@@ -102,7 +102,7 @@ public final class PostgresCluster: Sendable {
     public func stop(mode: String = "fast") async throws {
         let stop = self.command("pg_ctl", ["-D", self.dataPath, "-m", mode, "-w", "-t", "60", "stop"])
         try await ExternalCommand.check(stop.executable, stop.arguments)
-        let process = self.postmaster.withLock { state -> ServiceProcess? in
+        let process = self.postmaster.withLock { state -> ChildProcess? in
             defer { state = nil }
             return state
         }
@@ -111,7 +111,7 @@ public final class PostgresCluster: Sendable {
 
     /// Stops the server at once and removes its files.
     public func destroy() async {
-        let process = self.postmaster.withLock { state -> ServiceProcess? in
+        let process = self.postmaster.withLock { state -> ChildProcess? in
             defer { state = nil }
             return state
         }

@@ -60,7 +60,7 @@ import Testing
 
     @Test func theRealProcessExits1WhenItsRootGivesUp() async throws {
         try await TestDatabase.with(.sqlite) { database in
-            try await withServiceProcesses { processes in
+            try await withChildProcesses { processes in
                 let process = try processes.start("escalation", environment: [
                     "HOST": "127.0.0.1", "PORT": "0", "DATABASE_URL": database.url, "ADMIN_TOKEN": RunningService.adminToken,
                     "CHAOS_ENABLED": "true", "WORKER_CONCURRENCY": "1",

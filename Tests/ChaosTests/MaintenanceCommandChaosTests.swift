@@ -10,7 +10,7 @@ import Testing
     func verifyAndMigrateExit0EveryTimeOnAHealthyStore(backend: TestBackend) async throws {
         let runs = ChaosSettings.isSoak ? 100 : 12
         try await TestDatabase.with(backend) { database in
-            try await withServiceProcesses { processes in
+            try await withChildProcesses { processes in
                 // A crash is counted, not explained: no backtrace, so a crashing run stays quick.
                 let environment = ["DATABASE_URL": database.url, "LOG_LEVEL": "error", "SWIFT_BACKTRACE": "enable=no"]
                 var failures: [String] = []

@@ -17,7 +17,7 @@ import Glibc
         let started = ContinuousClock.now
         var summary = ChaosSummary(run: "two-processes", backend: "postgres", seed: seed)
         try await TestDatabase.with(.postgres) { database in
-            try await withServiceProcesses { processes in
+            try await withChildProcesses { processes in
                 let environment = [
                     "HOST": "127.0.0.1", "PORT": "0", "DATABASE_URL": database.url, "ADMIN_TOKEN": RunningService.adminToken,
                     "WORKER_CONCURRENCY": "4", "JOB_LEASE_SECONDS": "2", "DB_POOL_SIZE": "8",

@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// Runs `cricalgo verify --json` on `databaseURL`; returns its exit status and parsed report.
-func verifyStore(_ processes: ServiceProcessRegistry, databaseURL: String) async throws -> (status: Int32, report: [String: Any]) {
+func verifyStore(_ processes: ChildProcessRegistry, databaseURL: String) async throws -> (status: Int32, report: [String: Any]) {
     let (status, output) = try await processes.run(["verify", "--json"], environment: ["DATABASE_URL": databaseURL, "LOG_LEVEL": "error"])
     // The report is pretty-printed; any log line before it is one line of its own.
     let start = output.range(of: "\n{\n")?.lowerBound ?? output.range(of: "{\n")?.lowerBound
@@ -20,7 +20,7 @@ func verifyStore(_ processes: ServiceProcessRegistry, databaseURL: String) async
 /// running after `limit` is a failure (SPEC §5: SIGTERM drains and exits 0); it is then
 /// SIGKILLed so the test can go on. Returns the exit status, nil when it had to be killed.
 @discardableResult
-func stopGracefully(_ process: ServiceProcess, limit: Duration = .seconds(60), sourceLocation: SourceLocation = #_sourceLocation) async throws -> Int32? {
+func stopGracefully(_ process: ChildProcess, limit: Duration = .seconds(60), sourceLocation: SourceLocation = #_sourceLocation) async throws -> Int32? {
     process.send(SIGTERM)
     let deadline = ContinuousClock.now.advanced(by: limit)
     while process.isRunning, ContinuousClock.now < deadline {

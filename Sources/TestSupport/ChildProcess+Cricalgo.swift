@@ -3,7 +3,7 @@ import Foundation
 import HummingbirdTesting
 import Synchronization
 
-extension ServiceProcess {
+extension ChildProcess {
     /// The executable: `$CRICALGO_BINARY` if set, else `.build/debug/cricalgo` in the package
     /// that contains `file` (the test command builds it before running the tests).
     public static func binary(file: String = #filePath) throws -> URL {

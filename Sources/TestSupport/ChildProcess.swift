@@ -12,8 +12,8 @@ import Darwin
 ///
 /// The child must stay in the foreground (no daemonising): Foundation notices a child's
 /// exit only once every process holding its inherited descriptors is gone. The OS does not
-/// tie the child to the test: use ``withServiceProcesses(_:)`` or ``forceKill()`` on every path.
-public final class ServiceProcess: Sendable {
+/// tie the child to the test: use ``withChildProcesses(_:)`` or ``forceKill()`` on every path.
+public final class ChildProcess: Sendable {
     public enum Failure: Error, CustomStringConvertible {
         case binaryMissing(String)
         case exitedEarly(name: String, status: Int32, log: String)

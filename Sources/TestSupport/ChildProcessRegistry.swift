@@ -3,8 +3,8 @@ import Synchronization
 
 /// Runs `body`, then SIGKILLs every process `body` started through the registry, however
 /// `body` ended, and waits for them to be gone.
-public func withServiceProcesses<Value>(_ body: (ServiceProcessRegistry) async throws -> Value) async throws -> Value {
-    let registry = ServiceProcessRegistry()
+public func withChildProcesses<Value>(_ body: (ChildProcessRegistry) async throws -> Value) async throws -> Value {
+    let registry = ChildProcessRegistry()
     do {
         let value = try await body(registry)
         await registry.killAll()
@@ -15,9 +15,9 @@ public func withServiceProcesses<Value>(_ body: (ServiceProcessRegistry) async t
     }
 }
 
-/// The `cricalgo` processes a test started; ``withServiceProcesses(_:)`` kills whatever is left.
-public final class ServiceProcessRegistry: Sendable {
-    private let processes = Mutex<[ServiceProcess]>([])
+/// The `cricalgo` processes a test started; ``withChildProcesses(_:)`` kills whatever is left.
+public final class ChildProcessRegistry: Sendable {
+    private let processes = Mutex<[ChildProcess]>([])
     /// Where the children's logs go: `$CRICALGO_CHAOS_LOG_DIR`, else a temporary directory.
     public let logDirectory: URL
 
@@ -35,8 +35,8 @@ public final class ServiceProcessRegistry: Sendable {
         arguments: [String] = ["serve"],
         environment: [String: String],
         file: String = #filePath
-    ) throws -> ServiceProcess {
-        let process = try ServiceProcess(cricalgo: name, arguments: arguments, environment: environment, logDirectory: self.logDirectory, file: file)
+    ) throws -> ChildProcess {
+        let process = try ChildProcess(cricalgo: name, arguments: arguments, environment: environment, logDirectory: self.logDirectory, file: file)
         self.processes.withLock { $0.append(process) }
         return process
     }
