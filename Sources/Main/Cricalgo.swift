@@ -48,7 +48,9 @@ struct Startup {
     let configuration: ServiceConfiguration
     let logger: Logger
 
-    init(options: CommonOptions, mode: ServiceConfiguration.Mode) throws {
+    /// - Parameter reportOnStandardOutput: the command prints a report on standard output,
+    ///   so its logs go to standard error.
+    init(options: CommonOptions, mode: ServiceConfiguration.Mode, reportOnStandardOutput: Bool = false) throws {
         let reader = EnvironmentReader(options.environment())
         do {
             let format = try reader.choice("LOG_FORMAT", default: LogFormat.json)
@@ -57,7 +59,8 @@ struct Startup {
                 throw RuntimeError(.invalidConfiguration, "LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical, got \"\(levelText)\"")
             }
             self.configuration = try ServiceConfiguration(environment: reader, mode: mode)
-            LoggingSystem.bootstrap { label in LoggingSetup.makeHandler(label: label, format: format, level: level) }
+            let output: LogOutput = reportOnStandardOutput ? .standardError : .standardOutput
+            LoggingSystem.bootstrap { label in LoggingSetup.makeHandler(label: label, format: format, level: level, output: output) }
             self.logger = Logger(label: "cricalgo")
         } catch {
             FileHandle.standardError.write(Data("cricalgo: \(error)\n".utf8))

@@ -13,16 +13,7 @@ func withStore<Result: Sendable>(
     let handle = try StoreHandle.make(
         startup.configuration, metrics: ServiceMetrics(recorder: metrics.recorder), clock: .system, faults: NoFaults(), logger: startup.logger
     )
-    return try await withThrowingTaskGroup(of: Result?.self) { group in
-        group.addTask {
-            try await handle.runPool()
-            return nil
-        }
-        defer { group.cancelAll() }
-        let result = try await body(handle.store)
-        await handle.closePool()
-        return result
-    }
+    return try await handle.withRunningPool(body)
 }
 
 struct Migrate: AsyncParsableCommand {
@@ -30,7 +21,7 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func run() async throws {
-        let startup = try Startup(options: self.options, mode: .serve)
+        let startup = try Startup(options: self.options, mode: .serve, reportOnStandardOutput: true)
         let applied = try await withStore(startup) { store in try await store.migrate() }
         print(applied.isEmpty ? "schema up to date" : "applied migrations \(applied.map(String.init).joined(separator: ", "))")
     }
@@ -49,7 +40,7 @@ struct Verify: AsyncParsableCommand {
     @Flag(help: "Print the report as JSON.") var json = false
 
     func run() async throws {
-        let startup = try Startup(options: self.options, mode: .serve)
+        let startup = try Startup(options: self.options, mode: .serve, reportOnStandardOutput: true)
         let (violations, statistics) = try await withStore(startup) { store in
             _ = try await store.migrate()
             return (try await store.verify(), try await store.statistics())

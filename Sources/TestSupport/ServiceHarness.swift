@@ -28,7 +28,9 @@ public func testConfiguration(_ database: TestDatabase) -> ServiceConfiguration 
     configuration.ingress.chaosEnabled = true
     configuration.poolSize = 8
     configuration.poolMaxOverflow = 4
-    configuration.poolTimeout = .seconds(5)
+    // Generous, so a busy test machine does not turn into 503s; tests of timeouts set their own.
+    configuration.poolTimeout = .seconds(30)
+    configuration.ingress.ingestTimeout = .seconds(30)
     configuration.workerConcurrency = 4
     configuration.worker.pollInterval = .milliseconds(200)
     configuration.worker.retryBackoff = Backoff(minimum: .milliseconds(10), maximum: .milliseconds(100))

@@ -15,24 +15,10 @@ public func withStore<Result: Sendable>(
     var configuration = ServiceConfiguration(database: database.location)
     configuration.poolSize = poolSize
     configuration.poolMaxOverflow = 2
-    configuration.poolTimeout = .seconds(10)
+    // Generous: the machine running the tests may be busy; a timeout here is not what is tested.
+    configuration.poolTimeout = .seconds(60)
     let metrics = ServiceMetrics(recorder: MetricsActor(logger: logger).recorder)
     let handle = try StoreHandle.make(configuration, metrics: metrics, clock: clock, faults: faults, logger: logger)
     _ = try await handle.store.migrate()
-    return try await withThrowingTaskGroup(of: Result?.self) { group in
-        group.addTask {
-            try await handle.runPool()
-            return nil
-        }
-        do {
-            let result = try await body(handle.store)
-            await handle.closePool()
-            try await group.waitForAll()
-            return result
-        } catch {
-            await handle.closePool()
-            group.cancelAll()
-            throw error
-        }
-    }
+    return try await handle.withRunningPool(body)
 }

@@ -64,6 +64,11 @@ public struct TestDatabase: Sendable {
         self.cleanup = cleanup
     }
 
+    /// An existing SQLite file (left in place afterwards).
+    public static func sqliteFile(_ path: String) async throws -> TestDatabase {
+        TestDatabase(backend: .sqlite, location: .sqlite(path: path)) {}
+    }
+
     /// Removes the database.
     public func drop() async {
         await self.cleanup()

@@ -28,7 +28,8 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         self.metrics.recordRequest(
             method: request.method.rawValue,
-            path: context.endpointPath ?? "unmatched",
+            // Route templates only; anything that matched no route shares one label.
+            path: context.endpointPath.flatMap { $0.hasPrefix("/") ? $0 : nil } ?? "unmatched",
             code: response.status.code,
             duration: started.duration(to: .now)
         )

@@ -26,7 +26,7 @@ public final class DepositService: Sendable {
     public let metrics: ServiceMetrics
     public let health: ServiceHealth
     public let signal: JobSignal
-    /// Present unless the mode is `worker` (then it serves probes and metrics only).
+    /// The HTTP listener (in `worker` mode it serves only probes and metrics).
     public let ingress: IngressActor
     /// Distinguishes this process's leases from other processes'.
     public let instance: String

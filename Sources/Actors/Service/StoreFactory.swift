@@ -76,3 +76,23 @@ struct PoolMetricsObserver: PoolObserver {
 
     func connectFailed(error: any Error, attempt: Int) {}
 }
+
+extension StoreHandle {
+    /// Runs `body` against the store with its pool running beside it, then closes the
+    /// pool and waits for it to finish (for commands and tests that use the store outside
+    /// the supervision tree).
+    public func withRunningPool<Result: Sendable>(_ body: @Sendable (any DepositStore) async throws -> Result) async throws -> Result {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.runPool() }
+            do {
+                let result = try await body(self.store)
+                await self.closePool()
+                try await group.waitForAll()
+                return result
+            } catch {
+                await self.closePool()
+                throw error
+            }
+        }
+    }
+}

@@ -24,13 +24,17 @@ public protocol DepositStore: Sendable {
     /// Records in one batch must have distinct keys.
     func ingest(_ records: [DepositRecord], confirmationThreshold: Int64) async throws -> [IngestResult]
 
-    /// Takes the next due job whose lease is free or expired, stamping a fresh lease token.
-    func claimJob(owner: String, lease: Duration) async throws -> ClaimedJob?
+    /// Takes up to `limit` due jobs whose lease is free or expired (oldest first), all
+    /// stamped with one fresh lease token. On PostgreSQL jobs locked by another claimer are
+    /// skipped, not waited for.
+    func claimJobs(owner: String, lease: Duration, limit: Int) async throws -> [ClaimedJob]
 
-    /// Settles a claimed job in one transaction: credit, unmatched or failed; removes the
-    /// job. Commits only while the job still carries `job.leaseToken` (fencing); otherwise
-    /// returns ``JobOutcome/leaseLost`` and changes nothing.
-    func processJob(_ job: ClaimedJob) async throws -> JobOutcome
+    /// Settles claimed jobs in ONE transaction: each deposit is credited, unmatched or
+    /// failed, and its job removed. A job no longer carrying its `leaseToken` (fencing) is
+    /// left alone: ``JobOutcome/leaseLost``. Any error rolls back the whole batch; a caller
+    /// then settles the jobs one by one, so a deposit that keeps failing is charged its own
+    /// attempts only.
+    func processJobs(_ jobs: [ClaimedJob]) async throws -> [UUID: JobOutcome]
 
     /// Records a failed attempt: reschedules the job after `retryAfter`, or — at
     /// `maxAttempts` failures — parks the deposit as `dead`. Returns the deposit's state after.
@@ -61,6 +65,18 @@ public protocol DepositStore: Sendable {
 
     /// Closes connections; the store is unusable afterwards.
     func close() async
+}
+
+extension DepositStore {
+    /// Takes the next due job, if any.
+    public func claimJob(owner: String, lease: Duration) async throws -> ClaimedJob? {
+        try await self.claimJobs(owner: owner, lease: lease, limit: 1).first
+    }
+
+    /// Settles one claimed job in its own transaction.
+    public func processJob(_ job: ClaimedJob) async throws -> JobOutcome {
+        try await self.processJobs([job])[job.txID] ?? .leaseLost
+    }
 }
 
 public enum StoreBackend: String, Sendable {

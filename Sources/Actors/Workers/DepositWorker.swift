@@ -19,14 +19,18 @@ public actor DepositWorker {
         public var storeBackoff: Backoff
         /// Longest an idle worker sleeps without a wake-up before looking again. Default 2 s.
         public var pollInterval: Duration
+        /// Jobs claimed and settled together in one transaction, at most. Default 32.
+        public var batchSize: Int
 
         public init(
             lease: Duration = .seconds(15),
             maximumAttempts: Int = 5,
             retryBackoff: Backoff = Backoff(minimum: .seconds(1), maximum: .seconds(300)),
             storeBackoff: Backoff = Backoff(minimum: .milliseconds(100), maximum: .seconds(5)),
-            pollInterval: Duration = .seconds(2)
+            pollInterval: Duration = .seconds(2),
+            batchSize: Int = 32
         ) {
+            self.batchSize = max(1, batchSize)
             self.lease = lease
             self.maximumAttempts = maximumAttempts
             self.retryBackoff = retryBackoff
@@ -89,21 +93,57 @@ public actor DepositWorker {
         storeFailures = 0
         while !context.isShutdownRequested {
             try Task.checkCancellation()
-            let job: ClaimedJob?
+            let jobs: [ClaimedJob]
             do {
-                job = try await self.store.claimJob(owner: self.owner, lease: self.configuration.lease)
+                jobs = try await self.store.claimJobs(owner: self.owner, lease: self.configuration.lease, limit: self.configuration.batchSize)
                 storeFailures = 0
             } catch {
                 storeFailures += 1
                 try await self.pause(after: error, failures: storeFailures, clock: clock)
                 continue
             }
-            guard let job else {
-                await self.idle(context: context, clock: clock)
-                continue
+            switch jobs.count {
+            case 0: await self.idle(context: context, clock: clock)
+            case 1: try await self.process(jobs[0])
+            default: try await self.process(batch: jobs)
             }
-            try await self.process(job)
         }
+    }
+
+    /// Settles several jobs in one transaction. If that fails, settles each alone, so
+    /// only a deposit that fails by itself is charged an attempt.
+    private func process(batch jobs: [ClaimedJob]) async throws {
+        let started = ContinuousClock.now
+        for job in jobs {
+            self.logger.info("deposit_task_started", metadata: [
+                "tx_id": "\(job.txID.apiString)", "worker": "\(self.name)", "attempt": "\(job.failedAttempts + 1)", "batch": "\(jobs.count)",
+            ])
+        }
+        do {
+            try await self.faults.check(.afterClaim)
+            let outcomes = try await self.store.processJobs(jobs)
+            try await self.faults.check(.afterCommit)
+            let duration = started.duration(to: .now)
+            for job in jobs {
+                self.completed(job, outcome: outcomes[job.txID] ?? .leaseLost, duration: duration)
+            }
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            try Task.checkCancellation()
+            self.logger.warning("deposit_batch_failed", metadata: ["worker": "\(self.name)", "jobs": "\(jobs.count)", "error": "\(error)"])
+            for job in jobs { try await self.process(job) }
+        }
+    }
+
+    private func completed(_ job: ClaimedJob, outcome: JobOutcome, duration: Duration) {
+        self.metrics.recorder.observe(self.metrics.taskDuration, duration)
+        self.metrics.recordOutcome(outcome.rawValue)
+        self.observer.jobProcessed(txID: job.txID, outcome: outcome, worker: self.name)
+        self.logger.info("deposit_task_completed", metadata: [
+            "tx_id": "\(job.txID.apiString)", "worker": "\(self.name)", "outcome": "\(outcome.rawValue)",
+            "duration_s": "\(duration.seconds)",
+        ])
     }
 
     private func process(_ job: ClaimedJob) async throws {
@@ -113,14 +153,7 @@ public actor DepositWorker {
             try await self.faults.check(.afterClaim)
             let outcome = try await self.store.processJob(job)
             try await self.faults.check(.afterCommit)
-            let duration = started.duration(to: .now)
-            self.metrics.recorder.observe(self.metrics.taskDuration, duration)
-            self.metrics.recordOutcome(outcome.rawValue)
-            self.observer.jobProcessed(txID: job.txID, outcome: outcome, worker: self.name)
-            self.logger.info("deposit_task_completed", metadata: [
-                "tx_id": "\(job.txID.apiString)", "worker": "\(self.name)", "outcome": "\(outcome.rawValue)",
-                "duration_s": "\(duration.seconds)",
-            ])
+            self.completed(job, outcome: outcome, duration: started.duration(to: .now))
         } catch is CancellationError {
             // Killed or shut down mid-job: the transaction rolled back; the lease is released
             // by the next incarnation or expires.

@@ -10,16 +10,26 @@ import Darwin
 
 /// Where log lines go: a file descriptor, or a closure in tests.
 ///
-/// Each line is written whole under this output's lock, so lines from concurrent loggers
-/// never interleave. Share one output between all handlers writing to the same place.
+/// Lines are never interleaved. Writes to a descriptor are coalesced: a logger that finds
+/// another one writing appends its line to a pending buffer and returns at once; the writer
+/// drains that buffer with one more `write(2)` when it is done. So an idle service writes
+/// each line as it comes, and a busy one writes many lines per system call, with no timer
+/// and no line held back. Share one output between all handlers writing to the same place.
 public final class LogOutput: Sendable {
     private enum Sink: Sendable {
         case fileDescriptor(Int32)
         case lines(@Sendable (String) -> Void)
     }
 
+    private struct Pending {
+        var bytes: [UInt8] = []
+        /// Whether some caller is in the middle of writing to the descriptor.
+        var writing = false
+    }
+
     private let sink: Sink
     private let lock = Mutex(())
+    private let pending = Mutex(Pending())
 
     /// The process's standard output.
     ///
@@ -43,12 +53,32 @@ public final class LogOutput: Sendable {
 
     /// Writes one line; `bytes` ends with a newline.
     func writeLine(_ bytes: [UInt8]) {
-        self.lock.withLock { _ in
-            switch self.sink {
-            case .fileDescriptor(let descriptor):
-                Self.writeFully(descriptor, bytes)
-            case .lines(let receive):
-                receive(String(decoding: bytes.dropLast(), as: UTF8.self))
+        switch self.sink {
+        case .fileDescriptor(let descriptor):
+            self.coalescedWrite(descriptor, bytes)
+        case .lines(let receive):
+            self.lock.withLock { _ in receive(String(decoding: bytes.dropLast(), as: UTF8.self)) }
+        }
+    }
+
+    private func coalescedWrite(_ descriptor: Int32, _ line: [UInt8]) {
+        var chunk: [UInt8]? = self.pending.withLock { pending in
+            pending.bytes.append(contentsOf: line)
+            guard !pending.writing else { return nil }
+            pending.writing = true
+            defer { pending.bytes = [] }
+            return pending.bytes
+        }
+        // This caller is now the writer until the pending buffer stays empty.
+        while let bytes = chunk {
+            Self.writeFully(descriptor, bytes)
+            chunk = self.pending.withLock { pending in
+                guard !pending.bytes.isEmpty else {
+                    pending.writing = false
+                    return nil
+                }
+                defer { pending.bytes = [] }
+                return pending.bytes
             }
         }
     }

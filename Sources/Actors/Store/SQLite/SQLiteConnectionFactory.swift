@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Runtime
+import NIOCore
 import SQLiteNIO
 
 /// Opens the embedded SQLite database for the ``PoolActor``: WAL journal, full fsync on
@@ -26,7 +27,7 @@ public struct SQLiteConnectionFactory: ConnectionFactory {
             _ = try await connection.query("PRAGMA foreign_keys = ON")
             _ = try await connection.query("PRAGMA busy_timeout = 5000")
         } catch {
-            try? await connection.close()
+            await self.close(connection)
             throw error
         }
         return connection
@@ -38,6 +39,9 @@ public struct SQLiteConnectionFactory: ConnectionFactory {
     }
 
     public func close(_ connection: SQLiteConnection) async {
-        try? await connection.close()
+        // The future-returning close, not the async one: that one gives up when the calling
+        // task is cancelled (a pool shutting down), which would leak the database handle.
+        let closed: EventLoopFuture<Void> = connection.close()
+        try? await closed.get()
     }
 }

@@ -1,0 +1,244 @@
+#!/usr/bin/env bash
+# Runs the measurements of docs/PERFORMANCE.md in one go on this machine and writes every
+# JSON report, table and SVG plot to $OUT (default Benchmarks/results/<UTC timestamp>).
+#
+#   Benchmarks/scripts/measure.sh [step...]     steps: echo sqlite postgres (default: all three)
+#
+# For each target (the echo-server baseline, `cricalgo serve` on SQLite, `cricalgo serve` on a
+# throwaway PostgreSQL 15 cluster): closed loop at 10/50/100/400 VUs, open loop at
+# $OPEN_RATE/s, and for the service webhook → credited at each of $CREDIT_RATES/s with --verify.
+# Every run of the service starts on an empty database with a fresh process, so no run
+# inherits the previous one's job backlog; the job queue left behind is recorded
+# ($OUT/<name>-queue.txt, from /metrics).
+# Environment: DURATION (30s), WARMUP (5s), OPEN_RATE (5000), CREDIT_RATES ("1000"), VUS
+# ("10 50 100 400"), THREADS (1), LOG_LEVEL (info, the service's default), MODE (serve;
+# `api` runs ingress without workers), SUFFIX (appended to report names), PARTS (which
+# measurements: "vus open credited").
+# Every command is echoed to $OUT/commands.log before it runs.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$here"
+steps=("$@")
+((${#steps[@]})) || steps=(echo sqlite postgres)
+OUT=${OUT:-$here/Benchmarks/results/$(date -u +%Y%m%dT%H%M%SZ)}
+DURATION=${DURATION:-30s}
+WARMUP=${WARMUP:-5s}
+OPEN_RATE=${OPEN_RATE:-5000}
+CREDIT_RATES=${CREDIT_RATES:-1000}
+VUS=${VUS:-"10 50 100 400"}
+THREADS=${THREADS:-1}
+LOG_LEVEL=${LOG_LEVEL:-info}
+MODE=${MODE:-serve}
+PARTS=${PARTS:-"vus open credited"}
+SUFFIX=${SUFFIX:-}
+TOKEN=bench-admin-token
+mkdir -p "$OUT"
+bench=$here/Benchmarks/.build/release/webhook-bench
+echo_server=$here/Benchmarks/.build/release/echo-server
+service=$here/.build/release/cricalgo
+pg_bin=/usr/lib/postgresql/15/bin
+server_pid=""
+pg_dir=""
+pg_port=""
+scratch=$(mktemp -d /tmp/cricalgo-bench.XXXXXX)
+
+log() { printf '[measure] %s\n' "$*" >&2; }
+run() {
+    { printf '%q ' "$@"; printf ' # load %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"; } >>"$OUT/commands.log"
+    "$@"
+}
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+as_postgres() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+stop_server() {
+    if [[ -n $server_pid ]]; then
+        kill -TERM "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+        server_pid=""
+    fi
+}
+stop_postgres() {
+    if [[ -n $pg_dir && -d $pg_dir ]]; then
+        as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast stop >/dev/null 2>&1 || true
+        rm -rf "$pg_dir"
+        pg_dir=""
+pg_port=""
+    fi
+}
+cleanup() { stop_server; stop_postgres; rm -rf "$scratch"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+wait_ready() {
+    local url=$1
+    for _ in $(seq 1 300); do
+        curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    log "server at $url did not become ready"
+    return 1
+}
+
+start_postgres() {
+    pg_dir=$(mktemp -d /tmp/cricalgo-bench-pg.XXXXXX)
+    chmod 755 "$pg_dir"
+    [[ $(id -u) -eq 0 ]] && chown postgres "$pg_dir"
+    local port
+    port=$(free_port)
+    as_postgres "$pg_bin/initdb" -D "$pg_dir/data" -U postgres -A trust -E UTF8 >/dev/null
+    # Durable commits (fsync and synchronous_commit on), as production runs.
+    as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 \
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $pg_dir -c max_connections=200 -c shared_buffers=256MB" \
+        start >/dev/null
+    pg_port=$port
+}
+
+# fresh_database BACKEND → prints a DATABASE_URL of a new, empty database
+fresh_database() {
+    case $1 in
+    sqlite)
+        local dir
+        dir=$(mktemp -d "$scratch/sqlite.XXXXXX")
+        echo "sqlite://$dir/cricalgo.sqlite"
+        ;;
+    postgres)
+        local name=bench_$RANDOM$RANDOM
+        as_postgres "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres "$name"
+        echo "postgres://postgres@127.0.0.1:$pg_port/$name"
+        ;;
+    esac
+}
+
+# start_service NAME DATABASE_URL → sets server_pid and base_url
+start_service() {
+    local name=$1 database=$2 port
+    port=$(free_port)
+    log "starting cricalgo $MODE ($name) on port $port"
+    printf 'DATABASE_URL=%s ADMIN_TOKEN=%s LOG_LEVEL=%s %s %s --host 127.0.0.1 --port %s\n' \
+        "$database" "$TOKEN" "$LOG_LEVEL" "$service" "$MODE" "$port" >>"$OUT/commands.log"
+    DATABASE_URL=$database ADMIN_TOKEN=$TOKEN LOG_LEVEL=$LOG_LEVEL \
+        "$service" "$MODE" --host 127.0.0.1 --port "$port" >>"$OUT/$name-server.log" 2>&1 &
+    server_pid=$!
+    base_url=http://127.0.0.1:$port
+    wait_ready "$base_url/readyz"
+}
+
+start_echo() {
+    local port
+    port=$(free_port)
+    printf '%s --port %s\n' "$echo_server" "$port" >>"$OUT/commands.log"
+    "$echo_server" --port "$port" >"$OUT/echo-server.log" 2>&1 &
+    server_pid=$!
+    base_url=http://127.0.0.1:$port
+    wait_ready "$base_url/healthz"
+}
+
+create_users() {
+    local file=$1 count=${2:-100}
+    : >"$file"
+    for i in $(seq 1 "$count"); do
+        curl -fsS -X POST "$base_url/api/v1/admin/users" -H "Authorization: Bearer $TOKEN" \
+            -H 'Content-Type: application/json' -d "{\"username\":\"bench-$i-$RANDOM\"}" |
+            python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' >>"$file"
+    done
+}
+
+# bench_run NAME FILE [bench args]: one run against $base_url, report in $OUT/FILE.json.
+bench_run() {
+    local name=$1 file=$2
+    shift 2
+    run "$bench" --url "$base_url" --duration "$DURATION" --warmup "$WARMUP" --threads "$THREADS" \
+        --server-pid "$server_pid" --json "$OUT/$file.json" --quiet "$@" | tee "$OUT/$file.txt" || true
+}
+
+# record_queue FILE: what the workers left behind, from the service's /metrics.
+record_queue() {
+    { echo "# $1"; curl -fsS "$base_url/metrics" | grep -E '^(deposit_queue_depth|deposits_total|deposits_in_state)' || true; } \
+        >>"$OUT/$name-queue.txt"
+}
+
+# point NAME BACKEND FILE [bench args]: a fresh service on a fresh database, one run, stop.
+point() {
+    local name=$1 backend=$2 file=$3
+    shift 3
+    if [[ $backend == echo ]]; then
+        bench_run "$name" "$file" "$@"
+        return
+    fi
+    start_service "$name" "$(fresh_database "$backend")"
+    bench_run "$name" "$file" "$@"
+    record_queue "$file"
+    stop_server
+}
+
+# sweep NAME BACKEND: closed loop at each VU count, then the open loop (and, for the
+# service, webhook -> credited).
+sweep() {
+    local name=$1 backend=$2 reports=()
+    [[ $backend == echo ]] && start_echo
+    if [[ " $PARTS " == *" vus "* ]]; then
+        for vus in $VUS; do
+            log "$name: $vus VUs"
+            point "$name" "$backend" "$name-vus$vus" --vus "$vus" --label "$name $vus VUs"
+            reports+=("$OUT/$name-vus$vus.json")
+        done
+        run "$bench" --compare "${reports[@]}" --svg "$OUT/$name-vus.svg" --title "$name: latency by percentile, 10 to 400 VUs" \
+            | tee "$OUT/$name-vus-table.txt"
+    fi
+    if [[ " $PARTS " == *" open "* ]]; then
+        log "$name: open loop $OPEN_RATE/s"
+        point "$name" "$backend" "$name-open$OPEN_RATE" --rate "$OPEN_RATE" --vus 200 --label "$name open $OPEN_RATE/s"
+    fi
+    if [[ $backend == echo ]]; then
+        stop_server
+        return
+    fi
+    [[ " $PARTS " == *" credited "* ]] || return 0
+    for rate in $CREDIT_RATES; do
+        log "$name: webhook -> credited at $rate/s"
+        start_service "$name" "$(fresh_database "$backend")"
+        create_users "$OUT/$name-users.txt" 100
+        bench_run "$name" "$name-credited$rate" --rate "$rate" --vus 100 --user-ids "$OUT/$name-users.txt" \
+            --admin-token "$TOKEN" --verify --wait-credited --label "$name credited $rate/s"
+        record_queue "$name-credited$rate"
+        stop_server
+    done
+}
+
+log "building (release)"
+run swift build -c release --product cricalgo
+run swift build -c release --package-path Benchmarks --product webhook-bench
+run swift build -c release --package-path Benchmarks --product echo-server
+{ uname -a; nproc; cat /proc/loadavg; } >"$OUT/machine.txt"
+
+for step in "${steps[@]}"; do
+    case $step in
+    echo) sweep "echo$SUFFIX" echo ;;
+    sqlite) sweep "sqlite$SUFFIX" sqlite ;;
+    postgres)
+        start_postgres
+        sweep "postgres$SUFFIX" postgres
+        stop_postgres
+        ;;
+    *) log "unknown step $step"; exit 2 ;;
+    esac
+done
+
+vus_reports=()
+for vus in $VUS; do
+    for name in echo$SUFFIX sqlite$SUFFIX postgres$SUFFIX; do
+        [[ -f $OUT/$name-vus$vus.json ]] && vus_reports+=("$OUT/$name-vus$vus.json")
+    done
+done
+if ((${#vus_reports[@]})); then
+    run "$bench" --compare "${vus_reports[@]}" | tee "$OUT/all-table.txt"
+fi
+for vus in 100; do
+    set -- "$OUT/echo$SUFFIX-vus$vus.json" "$OUT/sqlite$SUFFIX-vus$vus.json" "$OUT/postgres$SUFFIX-vus$vus.json"
+    existing=()
+    for file in "$@"; do [[ -f $file ]] && existing+=("$file"); done
+    ((${#existing[@]})) && run "$bench" --compare "${existing[@]}" --svg "$OUT/targets-vus$vus.svg" \
+        --title "Echo baseline vs the service at $vus VUs" | tee "$OUT/targets-vus$vus-table.txt"
+done
+log "results in $OUT"

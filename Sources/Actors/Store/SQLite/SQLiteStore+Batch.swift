@@ -1,0 +1,161 @@
+import Foundation
+import SQLiteNIO
+
+extension SQLiteStore {
+    public func claimJobs(owner: String, lease: Duration, limit: Int) async throws -> [ClaimedJob] {
+        let now = self.clock.now()
+        let token = UUID()
+        return try await self.withTransaction { connection in
+            try await connection.query(
+                """
+                UPDATE deposit_jobs SET locked_by = ?1, locked_until = ?2, lease_token = ?3
+                WHERE tx_id IN (
+                    SELECT tx_id FROM deposit_jobs
+                    WHERE run_at <= ?4 AND (locked_until IS NULL OR locked_until <= ?4)
+                    ORDER BY run_at
+                    LIMIT ?5
+                )
+                RETURNING tx_id, attempts
+                """,
+                [.text(owner), SQLiteData(now.adding(lease)), SQLiteData(token), SQLiteData(now), .integer(max(1, limit))]
+            ).map { row in
+                ClaimedJob(txID: try row.uuid("tx_id"), leaseToken: token, owner: owner, failedAttempts: Int(try row.int("attempts")))
+            }
+        }
+    }
+
+    /// One transaction and a fixed number of statements for the whole batch (SQLite runs
+    /// each statement as a separate trip to its thread pool, so statements are what cost).
+    public func processJobs(_ jobs: [ClaimedJob]) async throws -> [UUID: JobOutcome] {
+        guard !jobs.isEmpty else { return [:] }
+        let now = self.clock.now()
+        return try await self.withTransaction { connection in
+            let pairs = jobs.indices.map { "(?\($0 * 2 + 1), ?\($0 * 2 + 2))" }.joined(separator: ", ")
+            let held = Set(try await connection.query(
+                "SELECT tx_id FROM deposit_jobs WHERE (tx_id, lease_token) IN (VALUES \(pairs))",
+                jobs.flatMap { [SQLiteData($0.txID), SQLiteData($0.leaseToken)] }
+            ).map { try $0.uuid("tx_id") })
+            var outcomes = Dictionary(uniqueKeysWithValues: jobs.map { ($0.txID, JobOutcome.leaseLost) })
+            guard !held.isEmpty else { return outcomes }
+            let heldIDs = Array(held)
+            let heldList = Self.placeholders(heldIDs.count)
+
+            struct Row { var id: UUID; var state: DepositState; var chainStatus: String; var amount: Amount; var candidate: UUID? }
+            let rows = try await connection.query(
+                "SELECT id, state, chain_status, amount, user_ref, user_id FROM transactions WHERE id IN (\(heldList))",
+                heldIDs.map(SQLiteData.init)
+            ).map { row in
+                guard let state = DepositState(rawValue: try row.text("state")) else { throw ServiceError(.storeFailure, "unknown deposit state") }
+                return Row(
+                    id: try row.uuid("id"), state: state, chainStatus: try row.text("chain_status"), amount: try row.amount("amount"),
+                    candidate: Settlement.candidate(
+                        assigned: row.optionalText("user_id").flatMap(UUID.init(uuidString:)), reference: row.optionalText("user_ref")
+                    )
+                )
+            }
+            let candidates = Array(Set(rows.compactMap(\.candidate)))
+            var knownUsers: Set<UUID> = []
+            if !candidates.isEmpty {
+                knownUsers = Set(try await connection.query(
+                    "SELECT id FROM users WHERE id IN (\(Self.placeholders(candidates.count)))", candidates.map(SQLiteData.init)
+                ).map { try $0.uuid("id") })
+            }
+            let plan = rows.map { row in
+                (row, Settlement.decide(state: row.state, chainStatus: row.chainStatus, candidate: row.candidate, knownUsers: knownUsers, amount: row.amount))
+            }
+            let credits = plan.compactMap { row, settlement -> (UUID, UUID, Amount)? in
+                if case .credit(let user, let amount) = settlement { (row.id, user, amount) } else { nil }
+            }
+            if !credits.isEmpty {
+                try await self.applyCredits(credits, now: now, on: connection)
+            }
+            let settled = plan.filter { $0.1.finalState != nil }
+            if !settled.isEmpty {
+                var binds: [SQLiteData] = [SQLiteData(now)]
+                var values: [String] = []
+                for (row, settlement) in settled {
+                    let first = binds.count + 1
+                    values.append("(?\(first), ?\(first + 1), ?\(first + 2), ?\(first + 3))")
+                    var user = SQLiteData.null
+                    if case .credit(let id, _) = settlement { user = SQLiteData(id) }
+                    binds += [SQLiteData(row.id), .text(settlement.finalState!.rawValue), user, .text(settlement.auditDetail)]
+                }
+                _ = try await connection.query(
+                    """
+                    WITH x(id, s, u, d) AS (VALUES \(values.joined(separator: ", ")))
+                    UPDATE transactions SET state = x.s, user_id = COALESCE(x.u, transactions.user_id), processed_at = ?1, updated_at = ?1
+                    FROM x WHERE transactions.id = x.id
+                    """,
+                    binds
+                )
+                _ = try await connection.query(
+                    """
+                    WITH x(id, s, u, d) AS (VALUES \(values.joined(separator: ", ")))
+                    INSERT INTO audit_logs (tx_id, actor, action, detail, created_at) SELECT id, 'worker', s, d, ?1 FROM x
+                    """,
+                    binds
+                )
+            }
+            _ = try await connection.query("DELETE FROM deposit_jobs WHERE tx_id IN (\(heldList))", heldIDs.map(SQLiteData.init))
+            try await self.faults.check(.beforeCommit)
+            for (row, settlement) in plan { outcomes[row.id] = settlement.outcome }
+            return outcomes
+        }
+    }
+
+    /// Inserts the ledger entries and adds each user's total to their wallet, summing in
+    /// Swift with ``Amount`` (SQLite would sum decimal text through floating point).
+    private func applyCredits(_ credits: [(txID: UUID, user: UUID, amount: Amount)], now: Date, on connection: SQLiteConnection) async throws {
+        var binds: [SQLiteData] = [SQLiteData(now)]
+        var values: [String] = []
+        for credit in credits {
+            let first = binds.count + 1
+            values.append("(?\(first), ?\(first + 1), ?\(first + 2), ?1)")
+            binds += [SQLiteData(credit.txID), SQLiteData(credit.user), .text(credit.amount.description)]
+        }
+        _ = try await connection.query(
+            "INSERT INTO ledger_entries (tx_id, user_id, amount, created_at) VALUES \(values.joined(separator: ", "))", binds
+        )
+        try await self.faults.check(.afterLedgerInsert)
+        var totals: [UUID: Amount] = [:]
+        for credit in credits {
+            guard let total = (totals[credit.user] ?? .zero).adding(credit.amount) else {
+                throw ServiceError(.storeFailure, "a credit exceeds the representable range")
+            }
+            totals[credit.user] = total
+        }
+        let users = Array(totals.keys)
+        _ = try await connection.query(
+            "INSERT INTO wallets (user_id, updated_at) VALUES \(users.indices.map { "(?\($0 + 2), ?1)" }.joined(separator: ", ")) ON CONFLICT (user_id) DO NOTHING",
+            [SQLiteData(now)] + users.map(SQLiteData.init)
+        )
+        var balances: [UUID: Amount] = [:]
+        for row in try await connection.query(
+            "SELECT user_id, deposit_balance FROM wallets WHERE user_id IN (\(Self.placeholders(users.count)))", users.map(SQLiteData.init)
+        ) {
+            balances[try row.uuid("user_id")] = try row.amount("deposit_balance")
+        }
+        var updateBinds: [SQLiteData] = [SQLiteData(now)]
+        var updates: [String] = []
+        for (user, total) in totals {
+            guard let balance = (balances[user] ?? .zero).adding(total) else {
+                throw ServiceError(.storeFailure, "deposit_balance would exceed the representable range")
+            }
+            let first = updateBinds.count + 1
+            updates.append("(?\(first), ?\(first + 1))")
+            updateBinds += [SQLiteData(user), .text(balance.description)]
+        }
+        _ = try await connection.query(
+            """
+            WITH x(u, b) AS (VALUES \(updates.joined(separator: ", ")))
+            UPDATE wallets SET deposit_balance = x.b, updated_at = ?1 FROM x WHERE wallets.user_id = x.u
+            """,
+            updateBinds
+        )
+    }
+
+    /// `?1, ?2, …, ?count`.
+    static func placeholders(_ count: Int) -> String {
+        (1...max(1, count)).map { "?\($0)" }.joined(separator: ", ")
+    }
+}
