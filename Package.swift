@@ -85,6 +85,18 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "ChaosTests",
+            dependencies: [
+                "Actors",
+                "Runtime",
+                "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
             name: "ActorsTests",
             dependencies: [
                 "Actors",

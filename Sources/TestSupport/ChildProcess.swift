@@ -1,0 +1,137 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A long-running program started by a test as a child process: the `cricalgo` binary, or a
+/// PostgreSQL server. Its standard output and error go to a log file.
+///
+/// The child must stay in the foreground (no daemonising): Foundation notices a child's
+/// exit only once every process holding its inherited descriptors is gone. The OS does not
+/// tie the child to the test: use ``withChildProcesses(_:)`` or ``forceKill()`` on every path.
+public final class ChildProcess: Sendable {
+    public enum Failure: Error, CustomStringConvertible {
+        case binaryMissing(String)
+        case exitedEarly(name: String, status: Int32, log: String)
+        case notReady(name: String, log: String)
+
+        public var description: String {
+            switch self {
+            case .binaryMissing(let message): message
+            case .exitedEarly(let name, let status, let log): "\(name) exited with status \(status) before it was ready; log tail:\n\(log)"
+            case .notReady(let name, let log): "\(name) did not become ready; log tail:\n\(log)"
+            }
+        }
+    }
+
+    /// A name for logs and messages, e.g. `"primary"`.
+    public let name: String
+    public let pid: Int32
+    /// Where the child's output goes.
+    public let logURL: URL
+    private let process: Mutex<Process>
+    private let exit: ExitWatch
+
+    /// Starts `executable arguments` with exactly `environment`, its output appended to `logURL`.
+    public init(name: String, executable: URL, arguments: [String], environment: [String: String], logURL: URL) throws {
+        try FileManager.default.createDirectory(at: logURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: logURL.path) {
+            _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        }
+        let log = try FileHandle(forWritingTo: logURL)
+        try log.seekToEnd()
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = environment
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        let exit = ExitWatch()
+        process.terminationHandler = { finished in
+            exit.finished(finished.terminationReason == .uncaughtSignal ? 128 + finished.terminationStatus : finished.terminationStatus)
+        }
+        try process.run()
+        try? log.close()
+        self.name = name
+        self.pid = process.processIdentifier
+        self.logURL = logURL
+        self.exit = exit
+        self.process = Mutex(process)
+    }
+
+    /// The exit status once the process ended (128 + n after signal n), nil while it runs.
+    public var exitStatus: Int32? { self.exit.status }
+
+    public var isRunning: Bool { self.exitStatus == nil }
+
+    /// Waits until the process has ended and returns its status (128 + n after signal n).
+    /// Throws `CancellationError` if the waiting task is cancelled first.
+    @discardableResult
+    public func waitForExit() async throws -> Int32 {
+        try await self.exit.wait()
+    }
+
+    /// Sends `signal` (e.g. `SIGKILL`, `SIGTERM`) unless the process has already ended.
+    public func send(_ signal: Int32) {
+        guard self.isRunning else { return }
+        _ = kill(self.pid, signal)
+    }
+
+    /// SIGKILL, for cleanup on every path.
+    public func forceKill() {
+        self.send(SIGKILL)
+    }
+
+    /// The last `lines` lines of the child's output.
+    public func logTail(lines: Int = 40) -> String {
+        let text = (try? String(contentsOf: self.logURL, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+    }
+}
+
+/// Remembers how a child process ended and wakes whoever waits for it.
+private final class ExitWatch: Sendable {
+    private struct State {
+        var status: Int32?
+        var nextID = 0
+        var waiters: [Int: CheckedContinuation<Int32, any Error>] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    var status: Int32? { self.state.withLock { $0.status } }
+
+    func finished(_ status: Int32) {
+        let waiters = self.state.withLock { state -> [CheckedContinuation<Int32, any Error>] in
+            state.status = status
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume(returning: status) }
+    }
+
+    func wait() async throws -> Int32 {
+        let id = self.state.withLock { state -> Int in
+            state.nextID += 1
+            return state.nextID
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let outcome = self.state.withLock { state -> Result<Int32, any Error>? in
+                    if let status = state.status { return .success(status) }
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    state.waiters[id] = continuation
+                    return nil
+                }
+                if let outcome { continuation.resume(with: outcome) }
+            }
+        } onCancel: {
+            self.state.withLock { $0.waiters.removeValue(forKey: id) }?.resume(throwing: CancellationError())
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import Actors
+import Logging
+import PostgresNIO
+import SQLiteNIO
+
+extension TestDatabase {
+    /// Runs `sql` outside the store and returns each row's columns as text, to inspect what
+    /// a process left behind. Cast non-text PostgreSQL columns in the query (`x::text`).
+    public func rows(_ sql: String) async throws -> [[String?]] {
+        switch self.location {
+        case .sqlite(let path):
+            let connection = try await SQLiteConnection.open(storage: .file(path: path))
+            do {
+                let rows = try await connection.query(sql).map { row in row.columns.map(\.data.string) }
+                try await connection.close()
+                return rows
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+        case .postgres(let address):
+            let logger = Logger(label: "test-rows")
+            let connection = try await PostgresConnection.connect(
+                configuration: .init(host: address.host, port: address.port, username: address.username,
+                                     password: address.password, database: address.database, tls: .disable),
+                id: 0,
+                logger: logger
+            )
+            do {
+                var rows: [[String?]] = []
+                for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) {
+                    rows.append(try row.map { try $0.decode(String?.self) })
+                }
+                try await connection.close()
+                return rows
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+        }
+    }
+}
