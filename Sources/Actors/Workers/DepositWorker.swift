@@ -119,20 +119,31 @@ public actor DepositWorker {
                 "tx_id": "\(job.txID.apiString)", "worker": "\(self.name)", "attempt": "\(job.failedAttempts + 1)", "batch": "\(jobs.count)",
             ])
         }
+        let outcomes: [UUID: JobOutcome]
         do {
             try await self.faults.check(.afterClaim)
-            let outcomes = try await self.store.processJobs(jobs)
-            try await self.faults.check(.afterCommit)
-            let duration = started.duration(to: .now)
-            for job in jobs {
-                self.completed(job, outcome: outcomes[job.txID] ?? .leaseLost, duration: duration)
-            }
+            outcomes = try await self.store.processJobs(jobs)
         } catch is CancellationError {
             throw CancellationError()
         } catch {
             try Task.checkCancellation()
             self.logger.warning("deposit_batch_failed", metadata: ["worker": "\(self.name)", "jobs": "\(jobs.count)", "error": "\(error)"])
             for job in jobs { try await self.process(job) }
+            return
+        }
+        do {
+            try await self.faults.check(.afterCommit)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            // The batch is committed and its jobs are gone: as for a single job, each is
+            // reported failed and `failJob` finds nothing left to retry.
+            for job in jobs { try await self.failed(job, error: error) }
+            return
+        }
+        let duration = started.duration(to: .now)
+        for job in jobs {
+            self.completed(job, outcome: outcomes[job.txID] ?? .leaseLost, duration: duration)
         }
     }
 
@@ -159,20 +170,27 @@ public actor DepositWorker {
             // by the next incarnation or expires.
             throw CancellationError()
         } catch {
-            try Task.checkCancellation()
-            self.metrics.recorder.increment(self.metrics.taskFailed)
-            let attempt = job.failedAttempts + 1
-            let delay = self.configuration.retryBackoff.delay(attempt: attempt)
-            let state = try? await self.store.failJob(
-                job, reason: "\(error)", retryAfter: delay, maxAttempts: self.configuration.maximumAttempts
-            )
-            self.logger.error("deposit_task_failed", metadata: [
-                "tx_id": "\(job.txID.apiString)", "worker": "\(self.name)", "attempt": "\(attempt)", "error": "\(error)",
-                "next": "\(state.map { $0 == .dead ? "dead" : "retry in \(delay.seconds) s" } ?? "lease lost or store unreachable")",
-            ])
-            if state == .dead { self.metrics.recordOutcome(DepositState.dead.rawValue) }
-            self.observer.jobFailed(txID: job.txID, state: state, worker: self.name)
+            try await self.failed(job, error: error)
         }
+    }
+
+    /// Charges a failed attempt to `job`: retried after a backoff, or parked as dead after
+    /// the last attempt. A job already gone (settled by a commit that failed afterwards, or
+    /// taken over after its lease ran out) is left alone.
+    private func failed(_ job: ClaimedJob, error: any Error) async throws {
+        try Task.checkCancellation()
+        self.metrics.recorder.increment(self.metrics.taskFailed)
+        let attempt = job.failedAttempts + 1
+        let delay = self.configuration.retryBackoff.delay(attempt: attempt)
+        let state = try? await self.store.failJob(
+            job, reason: "\(error)", retryAfter: delay, maxAttempts: self.configuration.maximumAttempts
+        )
+        self.logger.error("deposit_task_failed", metadata: [
+            "tx_id": "\(job.txID.apiString)", "worker": "\(self.name)", "attempt": "\(attempt)", "error": "\(error)",
+            "next": "\(state.map { $0 == .dead ? "dead" : "retry in \(delay.seconds) s" } ?? "lease lost or store unreachable")",
+        ])
+        if state == .dead { self.metrics.recordOutcome(DepositState.dead.rawValue) }
+        self.observer.jobFailed(txID: job.txID, state: state, worker: self.name)
     }
 
     private func idle<C: Clock>(context: ChildContext, clock: C) async where C.Duration == Duration {
