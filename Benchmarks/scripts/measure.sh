@@ -13,7 +13,12 @@
 # Environment: DURATION (30s), WARMUP (5s), OPEN_RATE (5000), CREDIT_RATES ("1000"), VUS
 # ("10 50 100 400"), THREADS (1), LOG_LEVEL (info, the service's default), MODE (serve;
 # `api` runs ingress without workers), SUFFIX (appended to report names), PARTS (which
-# measurements: "vus open credited").
+# measurements: "vus open credited", and on request "drain wrk"), DRAIN_VUS (100),
+# WRK_DURATION (15s).
+# drain: a backlog ingested by `cricalgo api` (100 VUs for $DURATION), then `cricalgo worker`
+# (8 workers by default) on the same store: credits per second until the backlog is credited.
+# wrk: webhooks/s and p50/p99 with wrk at 50 and 100 connections, then the same process's
+# /healthz, as a ratio (issue 3's measurement).
 # Every command is echoed to $OUT/commands.log before it runs.
 set -euo pipefail
 
@@ -31,6 +36,8 @@ THREADS=${THREADS:-1}
 LOG_LEVEL=${LOG_LEVEL:-info}
 MODE=${MODE:-serve}
 PARTS=${PARTS:-"vus open credited"}
+DRAIN_VUS=${DRAIN_VUS:-100}
+WRK_DURATION=${WRK_DURATION:-15s}
 SUFFIX=${SUFFIX:-}
 TOKEN=bench-admin-token
 mkdir -p "$OUT"
@@ -172,6 +179,76 @@ point() {
     stop_server
 }
 
+# metric NAME: the value of one series of the running service's /metrics (0 if absent).
+metric() {
+    curl -fsS "$base_url/metrics" | awk -v name="$1" '$1 == name { value = $2 } END { print value + 0 }'
+}
+
+# drain NAME BACKEND: credits per second of `cricalgo worker` on a backlog ingested without workers.
+drain() {
+    local name=$1 backend=$2 database accepted started finished credited=0
+    database=$(fresh_database "$backend")
+    MODE=api start_service "$name" "$database"
+    create_users "$OUT/$name-users.txt" 100
+    log "$name: ingesting a backlog for $DURATION without workers"
+    bench_run "$name" "$name-backlog" --vus "$DRAIN_VUS" --warmup 0s --user-ids "$OUT/$name-users.txt" --label "$name backlog"
+    stop_server
+    accepted=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["statusCodes"].get("202", 0))' "$OUT/$name-backlog.json")
+    MODE=worker start_service "$name-drain" "$database"
+    started=$(date +%s.%N)
+    log "$name: crediting $accepted deposits with the workers alone"
+    for _ in $(seq 1 6000); do
+        credited=$(metric 'deposits_total{outcome="credited"}')
+        ((${credited%.*} >= accepted)) && break
+        sleep 0.1
+    done
+    finished=$(date +%s.%N)
+    python3 - "$name" "$accepted" "$credited" "$started" "$finished" <<'PY' | tee "$OUT/$name-drain.txt"
+import sys
+name, accepted, credited, started, finished = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
+seconds = finished - started
+print(f"{name}: {int(credited)} of {accepted} deposits credited in {seconds:.1f} s by the workers alone: {credited / seconds:.0f} credits/s")
+PY
+    record_queue "$name-drain"
+    stop_server
+}
+
+# wrk_ratio NAME BACKEND: wrk at 50 and 100 connections, webhooks then /healthz, one process.
+wrk_ratio() {
+    local name=$1 backend=$2 connections target
+    start_service "$name" "$(fresh_database "$backend")"
+    : >"$OUT/$name-wrk.txt"
+    for target in webhook healthz; do
+        for connections in 50 100; do
+            log "$name: wrk $target, $connections connections"
+            if [[ $target == webhook ]]; then
+                run wrk -t1 -c"$connections" -d"$WRK_DURATION" --latency -s "$here/Benchmarks/scripts/wrk-webhook.lua" \
+                    "$base_url/api/v1/webhooks/bep20" >"$scratch/wrk.out"
+            else
+                run wrk -t1 -c"$connections" -d"$WRK_DURATION" --latency -s "$here/Benchmarks/scripts/wrk-get.lua" \
+                    "$base_url/healthz" >"$scratch/wrk.out"
+            fi
+            sed -n 's/^wrk-json //p' "$scratch/wrk.out" |
+                python3 -c 'import json,sys; r=json.load(sys.stdin); print(sys.argv[1], sys.argv[2], round(r["requests"]/r["seconds"]), r["p50_ms"], r["p99_ms"], r["non2xx"], r["socket_errors"])' \
+                    "$target" "$connections" >>"$OUT/$name-wrk.txt"
+        done
+    done
+    stop_server
+    python3 - "$name" "$OUT/$name-wrk.txt" <<'PY' | tee "$OUT/$name-wrk-table.md"
+import sys
+name, path = sys.argv[1], sys.argv[2]
+rows = {}
+for line in open(path):
+    target, connections, rps, p50, p99, non2xx, errors = line.split()
+    rows[(target, connections)] = (int(rps), float(p50), float(p99), int(non2xx), int(errors))
+print(f"| {name} | connections | webhooks/s | p50 ms | p99 ms | /healthz req/s | webhooks ÷ /healthz | non-2xx / socket errors |")
+print("|---|--:|--:|--:|--:|--:|--:|--:|")
+for connections in ("50", "100"):
+    hook, probe = rows[("webhook", connections)], rows[("healthz", connections)]
+    print(f"| | {connections} | {hook[0]:,} | {hook[1]:.2f} | {hook[2]:.2f} | {probe[0]:,} | {hook[0] / probe[0]:.1%} | {hook[3] + probe[3]} / {hook[4] + probe[4]} |")
+PY
+}
+
 # sweep NAME BACKEND: closed loop at each VU count, then the open loop (and, for the
 # service, webhook -> credited).
 sweep() {
@@ -194,6 +271,8 @@ sweep() {
         stop_server
         return
     fi
+    if [[ " $PARTS " == *" drain "* ]]; then drain "$name" "$backend"; fi
+    if [[ " $PARTS " == *" wrk "* ]]; then wrk_ratio "$name" "$backend"; fi
     [[ " $PARTS " == *" credited "* ]] || return 0
     for rate in $CREDIT_RATES; do
         log "$name: webhook -> credited at $rate/s"
