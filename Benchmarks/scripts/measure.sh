@@ -14,7 +14,7 @@
 # ("10 50 100 400"), THREADS (1), LOG_LEVEL (info, the service's default), MODE (serve;
 # `api` runs ingress without workers), SUFFIX (appended to report names), PARTS (which
 # measurements: "vus open credited", and on request "drain wrk"), DRAIN_VUS (100),
-# WRK_DURATION (15s).
+# WRK_DURATION (15s), POLL_RATE, POLL_CONNECTIONS (webhook-bench's --poll-rate and --poll-connections for the credited runs).
 # drain: a backlog ingested by `cricalgo api` (100 VUs for $DURATION), then `cricalgo worker`
 # (8 workers by default) on the same store: credits per second until the backlog is credited.
 # wrk: webhooks/s and p50/p99 with wrk at 50 and 100 connections, then the same process's
@@ -279,7 +279,7 @@ sweep() {
         start_service "$name" "$(fresh_database "$backend")"
         create_users "$OUT/$name-users.txt" 100
         bench_run "$name" "$name-credited$rate" --rate "$rate" --vus 100 --user-ids "$OUT/$name-users.txt" \
-            --admin-token "$TOKEN" --verify --wait-credited --label "$name credited $rate/s"
+            --admin-token "$TOKEN" --verify --wait-credited ${POLL_RATE:+--poll-rate "$POLL_RATE"} ${POLL_CONNECTIONS:+--poll-connections "$POLL_CONNECTIONS"} --label "$name credited $rate/s"
         record_queue "$name-credited$rate"
         stop_server
     done

@@ -28,6 +28,7 @@ struct PoolSimulation {
     var closing: [Int] = []
     var timeoutTimers: [MockClock.Instant] = []
     var backoffTimers: [MockClock.Instant] = []
+    var idleTimers: [MockClock.Instant] = []
     var shutdowns = 0
     /// Connects started while the database was down.
     var probes: Set<Int> = []
@@ -84,11 +85,15 @@ struct PoolSimulation {
         while true {
             let nextTimeout = self.timeoutTimers.min()
             let nextBackoff = self.backoffTimers.min()
-            guard let deadline = [nextTimeout, nextBackoff].compactMap({ $0 }).min(), deadline <= target else { break }
+            let nextIdle = self.idleTimers.min()
+            guard let deadline = [nextTimeout, nextBackoff, nextIdle].compactMap({ $0 }).min(), deadline <= target else { break }
             self.now = max(self.now, deadline)
             if deadline == nextTimeout {
                 self.timeoutTimers.remove(at: self.timeoutTimers.firstIndex(of: deadline)!)
                 self.apply(self.machine.timeoutTimerFired(now: self.now))
+            } else if deadline == nextIdle {
+                self.idleTimers.remove(at: self.idleTimers.firstIndex(of: deadline)!)
+                self.apply(self.machine.idleTimerFired(now: self.now))
             } else {
                 self.backoffTimers.remove(at: self.backoffTimers.firstIndex(of: deadline)!)
                 self.apply(self.machine.backoffTimerFired(now: self.now))
@@ -132,6 +137,9 @@ struct PoolSimulation {
             case .scheduleReconnect(let delay):
                 #expect(delay > .zero)
                 self.backoffTimers.append(self.now.advanced(by: delay))
+            case .scheduleIdleCheck(let deadline):
+                #expect(deadline > self.now)
+                self.idleTimers.append(deadline)
             case .shutdownDone:
                 self.shutdowns += 1
                 #expect(self.total == 0)
@@ -152,6 +160,11 @@ struct PoolSimulation {
         #expect(statistics.active == self.leased.count)
         #expect(statistics.opening == self.opening.count)
         #expect(statistics.idle == self.established.count)
+        // Overflow sitting idle is closed in time: a timer is pending for it.
+        let kept = self.opening.count + self.established.count + self.leased.count
+        if self.machine.lifecycle == .running && kept > self.machine.poolSize && self.established.count > self.validating.count {
+            #expect(self.idleTimers.contains { $0 >= self.now }, "idle overflow with no timer to close it")
+        }
         #expect(self.probes.count { self.opening.contains($0) } <= 1, "one probe at a time while the database is down")
         guard self.machine.lifecycle == .running, let oldest = self.waiting.values.min() else { return }
         // Someone waits: a timer must be armed that fires by the oldest deadline ...

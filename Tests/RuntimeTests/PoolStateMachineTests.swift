@@ -140,18 +140,38 @@ func makeMachine(
         #expect(machine.statistics == PoolStatistics(active: 0, idle: 1, opening: 0, max: 2, waiters: 0, timeouts: 0))
     }
 
-    @Test func overflowConnectionIsClosedWhenReturnedWithNobodyWaiting() {
+    @Test func overflowIsClosedOnceItSatIdleForTheTimeout() {
         var machine = makeMachine(poolSize: 1, maxOverflow: 1)
         _ = machine.leaseRequested(1, now: t(0))
         _ = machine.leaseRequested(2, now: t(0))
         _ = machine.connectionEstablished(1, now: t(0))
         _ = machine.connectionEstablished(2, now: t(0))
 
-        #expect(machine.connectionReleased(2, failed: false, now: t(1)) == [.close(2)])
-        #expect(machine.statistics == PoolStatistics(active: 1, idle: 0, opening: 0, max: 2, waiters: 0, timeouts: 0))
-        #expect(machine.connectionClosed(2, now: t(1)).isEmpty)
-        // The last kept connection stays.
+        // Returned with nobody waiting: kept, with a timer for when it has idled 10 s.
+        #expect(machine.connectionReleased(2, failed: false, now: t(1)) == [.scheduleIdleCheck(at: t(11))])
+        #expect(machine.statistics == PoolStatistics(active: 1, idle: 1, opening: 0, max: 2, waiters: 0, timeouts: 0))
+        // Reused meanwhile: no connection opened, none closed.
+        #expect(machine.leaseRequested(3, now: t(5)) == [.lease(2, to: 3, waited: .zero)])
+        #expect(machine.connectionReleased(2, failed: false, now: t(6)).isEmpty)
+        // The timer finds it idle only since t(6): it re-arms, then closes it.
+        #expect(machine.idleTimerFired(now: t(11)) == [.scheduleIdleCheck(at: t(16))])
+        #expect(machine.idleTimerFired(now: t(16)) == [.close(2)])
+        #expect(machine.connectionClosed(2, now: t(16)).isEmpty)
+        // Back at poolSize, the last connection stays however long it idles.
+        #expect(machine.connectionReleased(1, failed: false, now: t(17)).isEmpty)
+        #expect(machine.idleTimerFired(now: t(100)).isEmpty)
+        #expect(machine.statistics == PoolStatistics(active: 0, idle: 1, opening: 0, max: 2, waiters: 0, timeouts: 0))
+    }
+
+    @Test func overflowIdleLongestIsClosedFirstDownToPoolSize() {
+        var machine = makeMachine(poolSize: 1, maxOverflow: 2)
+        for request in 1...3 { _ = machine.leaseRequested(request, now: t(0)) }
+        for connection in 1...3 { _ = machine.connectionEstablished(connection, now: t(0)) }
+        #expect(machine.connectionReleased(3, failed: false, now: t(1)) == [.scheduleIdleCheck(at: t(11))])
         #expect(machine.connectionReleased(1, failed: false, now: t(2)).isEmpty)
+        #expect(machine.connectionReleased(2, failed: false, now: t(3)).isEmpty)
+        // At t(12) connections 3 and 1 have idled 10 s; closing 3 and 1 leaves poolSize.
+        #expect(machine.idleTimerFired(now: t(12)) == [.close(3), .close(1)])
         #expect(machine.statistics.idle == 1)
     }
 

@@ -12,6 +12,7 @@ extension PoolActor {
         case closed(StateMachine.ConnectionID)
         case timeoutTimerFired
         case backoffTimerFired
+        case idleTimerFired
         case closeRequested
     }
 
@@ -22,6 +23,7 @@ extension PoolActor {
         case close(StateMachine.ConnectionID, Factory.Connection)
         case timeoutTimer(deadline: C.Instant)
         case backoffTimer(deadline: C.Instant)
+        case idleTimer(deadline: C.Instant)
     }
 
     /// Owns connection attempts, timers and closes. Until it runs, acquirers wait.
@@ -78,6 +80,8 @@ extension PoolActor {
             self.apply(self.stateMachine.timeoutTimerFired(now: now))
         case .backoffTimerFired:
             self.apply(self.stateMachine.backoffTimerFired(now: now))
+        case .idleTimerFired:
+            self.apply(self.stateMachine.idleTimerFired(now: now))
         case .closeRequested:
             self.close()
         }
@@ -122,6 +126,11 @@ extension PoolActor {
             group.addTask {
                 guard (try? await clock.sleep(until: deadline, tolerance: nil)) != nil else { return }
                 sink.yield(.backoffTimerFired)
+            }
+        case .idleTimer(let deadline):
+            group.addTask {
+                guard (try? await clock.sleep(until: deadline, tolerance: nil)) != nil else { return }
+                sink.yield(.idleTimerFired)
             }
         }
     }
@@ -175,6 +184,8 @@ extension PoolActor {
                 self.eventSink.yield(.start(.timeoutTimer(deadline: deadline)))
             case .scheduleReconnect(let delay):
                 self.eventSink.yield(.start(.backoffTimer(deadline: self.clock.now.advanced(by: delay))))
+            case .scheduleIdleCheck(let deadline):
+                self.eventSink.yield(.start(.idleTimer(deadline: deadline)))
             case .shutdownDone:
                 self.eventSink.finish()
             }

@@ -4,7 +4,7 @@ import ServiceLifecycle
 /// Rations database connections of any kind, opened through a ``ConnectionFactory``.
 ///
 /// At most `poolSize + maxOverflow` connections are open or opening at once; `poolSize` of
-/// them are kept, overflow ones are closed when returned with nobody waiting. Connections
+/// them are kept, overflow ones are closed once idle for `overflowIdleTimeout`. Connections
 /// are opened on demand. Callers wait in FIFO order, each at most `acquireTimeout`. While
 /// the database refuses connections, one connect attempt at a time is retried after
 /// `reconnectBackoff`, and waiters keep waiting until their own timeout.
@@ -65,6 +65,7 @@ public actor PoolActor<Factory: ConnectionFactory, C: Clock>: Service where C.Du
             acquireTimeout: configuration.acquireTimeout,
             maxConnectionAge: configuration.maxConnectionAge,
             validateAfterIdle: configuration.validateAfterIdle,
+            overflowIdleTimeout: configuration.overflowIdleTimeout,
             reconnectBackoff: configuration.reconnectBackoff
         )
         self.lastStatistics = self.stateMachine.statistics

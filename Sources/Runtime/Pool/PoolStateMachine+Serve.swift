@@ -5,10 +5,6 @@ extension PoolStateMachine {
         if self.lifecycle != .running || self.isTooOld(connection, now: now) {
             return [self.startClosing(connection)] + self.serve(now: now)
         }
-        if self.queue.isEmpty && self.keptCount > self.poolSize {
-            // An overflow connection nobody waits for.
-            return [self.startClosing(connection)]
-        }
         self.connections[connection]?.state = .idle(since: now)
         self.idle.append(connection)
         return self.serve(now: now)
@@ -68,7 +64,32 @@ extension PoolStateMachine {
             self.timeoutArmed = true
             actions.append(.scheduleTimeout(at: head.deadline))
         }
+
+        // 4. Overflow the load no longer needs: while more than `poolSize` connections are
+        //    kept, one idle for `overflowIdleTimeout` is closed, the one idle longest first.
+        //    Closing overflow as soon as it is returned would make a load that hovers above
+        //    `poolSize` open and close a connection per lease (a new PostgreSQL backend each
+        //    time); waiting a while keeps the connections such a load keeps reusing.
+        while self.keptCount > self.poolSize, let oldest = self.idle.first,
+            case .idle(let since) = self.connections[oldest]?.state
+        {
+            let due = since.advanced(by: self.overflowIdleTimeout)
+            guard due <= now else {
+                if !self.idleCheckArmed {
+                    self.idleCheckArmed = true
+                    actions.append(.scheduleIdleCheck(at: due))
+                }
+                break
+            }
+            self.idle.removeFirst()
+            actions.append(self.startClosing(oldest))
+        }
         return actions
+    }
+
+    /// Connections that are not being closed: the ones the pool keeps or is about to.
+    var keptCount: Int {
+        self.connections.values.count { $0.state != .closing }
     }
 
     mutating func startOpening() -> ConnectionID {
@@ -93,11 +114,6 @@ extension PoolStateMachine {
             return false
         }
         return openedAt.duration(to: now) >= maxAge
-    }
-
-    /// Connections that are not being closed: the ones the pool keeps or is about to.
-    var keptCount: Int {
-        self.connections.values.count { $0.state != .closing }
     }
 
     func count(_ state: ConnectionState) -> Int {

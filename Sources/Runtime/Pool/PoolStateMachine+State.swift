@@ -16,6 +16,9 @@ extension PoolStateMachine {
         case scheduleTimeout(at: Instant)
         /// Start the reconnect timer; report it with `backoffTimerFired` after `delay`.
         case scheduleReconnect(after: Duration)
+        /// Start the idle-overflow timer; report it with `idleTimerFired` at `deadline`.
+        /// At most one is armed at a time, for the connection idle longest.
+        case scheduleIdleCheck(at: Instant)
         /// Every connection is closed and every request answered: the pool is done.
         case shutdownDone
     }
@@ -26,10 +29,11 @@ extension PoolStateMachine {
     /// - `opening` → `idle` (established) · `closing` (established while the pool closes) ·
     ///   removed (connect failed)
     /// - `idle` → `leased` · `validating` (idle longer than `validateAfterIdle`) ·
-    ///   `closing` (too old, or the pool closes)
+    ///   `closing` (too old, idle for `overflowIdleTimeout` while more than `poolSize` are
+    ///   kept, or the pool closes)
     /// - `validating` → `idle` (passed) · `closing` (failed, or the pool closes)
-    /// - `leased` → `idle` (released healthy) · `closing` (released broken, overflow with
-    ///   nobody waiting, too old, or the pool closes)
+    /// - `leased` → `idle` (released healthy) · `closing` (released broken, too old, or the
+    ///   pool closes)
     /// - `closing` → removed (closed)
     ///
     /// A connection that leaves `idle` for a waiter goes through `idle` again when handed

@@ -12,7 +12,9 @@
 /// - a request waits only while no idle connection can serve it (idle connections being
 ///   validated are each set aside for one waiter);
 /// - while the database is down, no connect starts except the single probe;
-/// - while requests wait, an acquire-timeout timer is pending (one at most, for the oldest).
+/// - while requests wait, an acquire-timeout timer is pending (one at most, for the oldest);
+/// - while more than `poolSize` connections are kept and one is idle, an idle-overflow timer
+///   is pending (one at most, for the connection idle longest).
 struct PoolStateMachine<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
     typealias ConnectionID = Int
     typealias RequestID = Int
@@ -22,6 +24,7 @@ struct PoolStateMachine<Instant: InstantProtocol>: Sendable where Instant.Durati
     let acquireTimeout: Duration
     let maxConnectionAge: Duration?
     let validateAfterIdle: Duration
+    let overflowIdleTimeout: Duration
     let reconnectBackoff: Backoff
 
     // Mutated only by the events here and the helpers in `PoolStateMachine+Serve.swift`.
@@ -33,6 +36,8 @@ struct PoolStateMachine<Instant: InstantProtocol>: Sendable where Instant.Durati
     var lifecycle: Lifecycle = .running
     /// Whether an acquire-timeout timer is pending.
     var timeoutArmed = false
+    /// Whether an idle-overflow timer is pending.
+    var idleCheckArmed = false
     var nextConnectionID: ConnectionID = 0
     var timeouts = 0
 
@@ -42,6 +47,7 @@ struct PoolStateMachine<Instant: InstantProtocol>: Sendable where Instant.Durati
         acquireTimeout: Duration,
         maxConnectionAge: Duration?,
         validateAfterIdle: Duration,
+        overflowIdleTimeout: Duration = .seconds(10),
         reconnectBackoff: Backoff
     ) {
         precondition(poolSize >= 0 && maxOverflow >= 0 && poolSize + maxOverflow > 0, "a pool needs room for a connection")
@@ -50,6 +56,7 @@ struct PoolStateMachine<Instant: InstantProtocol>: Sendable where Instant.Durati
         self.acquireTimeout = acquireTimeout
         self.maxConnectionAge = maxConnectionAge
         self.validateAfterIdle = validateAfterIdle
+        self.overflowIdleTimeout = overflowIdleTimeout
         self.reconnectBackoff = reconnectBackoff
     }
 
@@ -158,6 +165,12 @@ struct PoolStateMachine<Instant: InstantProtocol>: Sendable where Instant.Durati
             actions.append(.fail(head.id, RuntimeError(.poolAcquireTimeout, "no connection became available within the acquire timeout")))
         }
         return actions + self.serve(now: now)
+    }
+
+    /// The idle-overflow timer fired: close what sat idle too long beyond `poolSize`.
+    mutating func idleTimerFired(now: Instant) -> [Action] {
+        self.idleCheckArmed = false
+        return self.serve(now: now)
     }
 
     /// The reconnect backoff elapsed: the next waiter that needs a connection may probe.
