@@ -70,7 +70,8 @@ extension PoolStateMachine {
         //    Closing overflow as soon as it is returned would make a load that hovers above
         //    `poolSize` open and close a connection per lease (a new PostgreSQL backend each
         //    time); waiting a while keeps the connections such a load keeps reusing.
-        while self.keptCount > self.poolSize, let oldest = self.idle.first,
+        //    (`connections.count` first: it is O(1), and at or below `poolSize` nothing is due.)
+        while self.connections.count > self.poolSize, self.keptCount > self.poolSize, let oldest = self.idle.first,
             case .idle(let since) = self.connections[oldest]?.state
         {
             let due = since.advanced(by: self.overflowIdleTimeout)
