@@ -29,32 +29,56 @@ extension ChildProcess {
         throw Failure.binaryMissing("no Package.swift above \(file); set CRICALGO_BINARY to the cricalgo executable")
     }
 
-    /// Starts `cricalgo <arguments>` with `environment` added to a copy of the test's
-    /// environment from which every variable the service reads was removed (nothing leaks in).
+    /// Starts `cricalgo <arguments>` in `directory` with `environment` added to a copy of the
+    /// test's environment from which every variable the service reads was removed (nothing
+    /// leaks in). With `separateErrors`, standard error goes to a file of its own.
     public convenience init(
         cricalgo name: String,
         arguments: [String] = ["serve"],
         environment: [String: String],
+        directory: URL? = nil,
+        separateErrors: Bool = false,
         logDirectory: URL,
         file: String = #filePath
     ) throws {
         var merged = ProcessInfo.processInfo.environment
         for variable in ServiceConfiguration.variables { merged[variable] = nil }
         merged.merge(environment) { $1 }
-        let logURL = logDirectory.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8)).log")
-        try self.init(name: name, executable: try Self.binary(file: file), arguments: arguments, environment: merged, logURL: logURL)
+        let stem = "\(name)-\(UUID().uuidString.prefix(8))"
+        try self.init(
+            name: name,
+            executable: try Self.binary(file: file),
+            arguments: arguments,
+            environment: merged,
+            directory: directory,
+            logURL: logDirectory.appendingPathComponent("\(stem).log"),
+            errorLogURL: separateErrors ? logDirectory.appendingPathComponent("\(stem).stderr.log") : nil
+        )
     }
 
     /// Log lines (parsed JSON objects) whose `event` is `event`.
     public func logEvents(_ event: String) -> [[String: Any]] {
-        let text = (try? String(contentsOf: self.logURL, encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").compactMap { line in
+        self.output.split(separator: "\n").compactMap { line in
             guard line.contains("\"\(event)\""),
                   let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                   object["event"] as? String == event
             else { return nil }
             return object
         }
+    }
+
+    /// Waits until the process has logged `event` (read every 50 ms). Throws if it exits
+    /// first or has not logged it within `timeout`.
+    public func waitForEvent(_ event: String, timeout: Duration = .seconds(60)) async throws {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while ContinuousClock.now < deadline {
+            if !self.logEvents(event).isEmpty { return }
+            if let status = self.exitStatus {
+                throw Failure.exitedEarly(name: self.name, status: status, log: self.logTail())
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw Failure.notReady(name: self.name, log: self.logTail())
     }
 
     /// Waits until the listener is bound (its `ingress_listening` log line, read every 50 ms)

@@ -7,8 +7,10 @@ import Glibc
 import Darwin
 #endif
 
-/// A long-running program started by a test as a child process: the `cricalgo` binary, or a
-/// PostgreSQL server. Its standard output and error go to a log file.
+/// A program started by a test as a child process: the `cricalgo` binary, or a PostgreSQL
+/// server. Its standard output and error go to a log file (standard error to a second file
+/// when asked), never to pipes: a pipe's write end can leak into another child spawned at
+/// the same moment by a concurrent test, and then end-of-file never comes.
 ///
 /// The child must stay in the foreground (no daemonising): Foundation notices a child's
 /// exit only once every process holding its inherited descriptors is gone. The OS does not
@@ -33,23 +35,32 @@ public final class ChildProcess: Sendable {
     public let pid: Int32
     /// Where the child's output goes.
     public let logURL: URL
+    /// Where its standard error goes when kept apart from `logURL`.
+    public let errorLogURL: URL?
     private let process: Mutex<Process>
     private let exit: ExitWatch
 
-    /// Starts `executable arguments` with exactly `environment`, its output appended to `logURL`.
-    public init(name: String, executable: URL, arguments: [String], environment: [String: String], logURL: URL) throws {
-        try FileManager.default.createDirectory(at: logURL.deletingLastPathComponent(), withIntermediateDirectories: true)
-        if !FileManager.default.fileExists(atPath: logURL.path) {
-            _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        }
-        let log = try FileHandle(forWritingTo: logURL)
-        try log.seekToEnd()
+    /// Starts `executable arguments` with exactly `environment` in `directory` (default: the
+    /// test's), its output appended to `logURL` and its standard error to `errorLogURL`
+    /// (default: `logURL` too).
+    public init(
+        name: String,
+        executable: URL,
+        arguments: [String],
+        environment: [String: String],
+        directory: URL? = nil,
+        logURL: URL,
+        errorLogURL: URL? = nil
+    ) throws {
+        let log = try Self.appending(to: logURL)
+        let errorLog = try errorLogURL.map(Self.appending(to:))
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         process.environment = environment
+        if let directory { process.currentDirectoryURL = directory }
         process.standardOutput = log
-        process.standardError = log
+        process.standardError = errorLog ?? log
         process.standardInput = FileHandle.nullDevice
         let exit = ExitWatch()
         process.terminationHandler = { finished in
@@ -57,9 +68,11 @@ public final class ChildProcess: Sendable {
         }
         try process.run()
         try? log.close()
+        try? errorLog?.close()
         self.name = name
         self.pid = process.processIdentifier
         self.logURL = logURL
+        self.errorLogURL = errorLogURL
         self.exit = exit
         self.process = Mutex(process)
     }
@@ -87,10 +100,26 @@ public final class ChildProcess: Sendable {
         self.send(SIGKILL)
     }
 
-    /// The last `lines` lines of the child's output.
+    /// Everything written to `logURL` so far (standard output, and standard error unless
+    /// it is kept apart).
+    public var output: String { (try? String(contentsOf: self.logURL, encoding: .utf8)) ?? "" }
+
+    /// Everything written to `errorLogURL` so far; empty when standard error is not kept apart.
+    public var errors: String { self.errorLogURL.flatMap { try? String(contentsOf: $0, encoding: .utf8) } ?? "" }
+
+    /// The last `lines` lines of the child's output, then of its standard error.
     public func logTail(lines: Int = 40) -> String {
-        let text = (try? String(contentsOf: self.logURL, encoding: .utf8)) ?? ""
-        return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+        (self.output + self.errors).split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+    }
+
+    private static func appending(to url: URL) throws -> FileHandle {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: url.path) {
+            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+        }
+        let handle = try FileHandle(forWritingTo: url)
+        try handle.seekToEnd()
+        return handle
     }
 }
 

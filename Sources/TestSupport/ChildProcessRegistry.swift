@@ -29,14 +29,20 @@ public final class ChildProcessRegistry: Sendable {
         }
     }
 
-    /// Starts `cricalgo <arguments>`; it is killed when the enclosing scope ends.
+    /// Starts `cricalgo <arguments>` (in `directory`, standard error apart with
+    /// `separateErrors`); it is killed when the enclosing scope ends.
     public func start(
         _ name: String,
         arguments: [String] = ["serve"],
         environment: [String: String],
+        directory: URL? = nil,
+        separateErrors: Bool = false,
         file: String = #filePath
     ) throws -> ChildProcess {
-        let process = try ChildProcess(cricalgo: name, arguments: arguments, environment: environment, logDirectory: self.logDirectory, file: file)
+        let process = try ChildProcess(
+            cricalgo: name, arguments: arguments, environment: environment, directory: directory,
+            separateErrors: separateErrors, logDirectory: self.logDirectory, file: file
+        )
         self.processes.withLock { $0.append(process) }
         return process
     }
@@ -45,7 +51,7 @@ public final class ChildProcessRegistry: Sendable {
     public func run(_ arguments: [String], environment: [String: String], file: String = #filePath) async throws -> (status: Int32, output: String) {
         let process = try self.start(arguments.first ?? "command", arguments: arguments, environment: environment, file: file)
         let status = try await process.waitForExit()
-        return (status, (try? String(contentsOf: process.logURL, encoding: .utf8)) ?? "")
+        return (status, process.output)
     }
 
     func killAll() async {

@@ -5,8 +5,9 @@ import Synchronization
 /// Records what workers did with each job, and lets a test wait for it.
 public final class SettlementLog: WorkerObserver {
     private struct Waiter {
+        var id: Int
         var condition: @Sendable (State) -> Bool
-        var continuation: CheckedContinuation<Void, Never>
+        var continuation: CheckedContinuation<Void, any Error>
     }
 
     public struct State: Sendable {
@@ -32,17 +33,23 @@ public final class SettlementLog: WorkerObserver {
             return result
         }
 
+        /// The deposits in `txIDs` neither settled nor failed after their commit.
+        public func unhandled(_ txIDs: Set<UUID>) -> Set<UUID> {
+            let settled = self.settled
+            return txIDs.filter { settled[$0] == nil && self.failures[$0]?.contains(nil) != true }
+        }
+
         /// How many times each deposit was credited (must never exceed 1).
         public var credits: [UUID: Int] {
             self.outcomes.mapValues { $0.count { $0 == .credited } }
         }
     }
 
-    private let state = Mutex<(State, [Waiter])>((State(), []))
+    private let state = Mutex<(state: State, waiters: [Waiter], nextID: Int)>((State(), [], 0))
 
     public init() {}
 
-    public var snapshot: State { self.state.withLock { $0.0 } }
+    public var snapshot: State { self.state.withLock { $0.state } }
 
     public func jobProcessed(txID: UUID, outcome: JobOutcome, worker: String) {
         self.update { $0.outcomes[txID, default: []].append(outcome) }
@@ -53,11 +60,11 @@ public final class SettlementLog: WorkerObserver {
     }
 
     private func update(_ change: (inout State) -> Void) {
-        let ready = self.state.withLock { box -> [CheckedContinuation<Void, Never>] in
-            change(&box.0)
-            let current = box.0
-            var ready: [CheckedContinuation<Void, Never>] = []
-            box.1.removeAll { waiter in
+        let ready = self.state.withLock { box -> [CheckedContinuation<Void, any Error>] in
+            change(&box.state)
+            let current = box.state
+            var ready: [CheckedContinuation<Void, any Error>] = []
+            box.waiters.removeAll { waiter in
                 guard waiter.condition(current) else { return false }
                 ready.append(waiter.continuation)
                 return true
@@ -67,30 +74,52 @@ public final class SettlementLog: WorkerObserver {
         for continuation in ready { continuation.resume() }
     }
 
-    /// Returns once `condition` holds (immediately if it already does).
-    public func wait(until condition: @escaping @Sendable (State) -> Bool) async {
-        await withCheckedContinuation { continuation in
-            let satisfied = self.state.withLock { box -> Bool in
-                if condition(box.0) { return true }
-                box.1.append(Waiter(condition: condition, continuation: continuation))
-                return false
+    /// Returns once `condition` holds (immediately if it already does). Throws
+    /// `CancellationError` if the waiting task is cancelled first, so a run that never
+    /// settles fails under a watchdog instead of hanging.
+    public func wait(until condition: @escaping @Sendable (State) -> Bool) async throws {
+        let id = self.state.withLock { box -> Int in
+            box.nextID += 1
+            return box.nextID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let outcome = self.state.withLock { box -> Result<Void, any Error>? in
+                    if condition(box.state) { return .success(()) }
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    box.waiters.append(Waiter(id: id, condition: condition, continuation: continuation))
+                    return nil
+                }
+                if let outcome { continuation.resume(with: outcome) }
             }
-            if satisfied { continuation.resume() }
+        } onCancel: {
+            let waiter = self.state.withLock { box -> Waiter? in
+                guard let index = box.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return box.waiters.remove(at: index)
+            }
+            waiter?.continuation.resume(throwing: CancellationError())
         }
     }
 
     /// Waits until `txID` reached a final state and returns it.
     @discardableResult
-    public func settlement(of txID: UUID) async -> DepositState {
-        await self.wait { $0.settled[txID] != nil }
+    public func settlement(of txID: UUID) async throws -> DepositState {
+        try await self.wait { $0.settled[txID] != nil }
         return self.snapshot.settled[txID]!
     }
 
     /// Waits until every deposit in `txIDs` reached a final state.
-    public func settlement(of txIDs: Set<UUID>) async {
-        await self.wait { state in
+    public func settlement(of txIDs: Set<UUID>) async throws {
+        try await self.wait { state in
             let settled = state.settled
             return txIDs.allSatisfy { settled[$0] != nil }
         }
+    }
+
+    /// Waits until every deposit in `txIDs` is out of the workers' hands: settled, or its
+    /// last attempt failed after its commit (the job was already gone, so the worker never
+    /// learns the outcome; the store has it).
+    public func handled(_ txIDs: Set<UUID>) async throws {
+        try await self.wait { $0.unhandled(txIDs).isEmpty }
     }
 }

@@ -11,7 +11,7 @@ import Testing
     func faultsAtAPointUnderLoadLoseAndDoubleNothing(point: FaultPoint, backend: TestBackend) async throws {
         let seed = ChaosSeed.announce("fault-\(point.rawValue)-\(backend)")
         let settings = ChaosSettings.current
-        let watch = SettlementWatch()
+        let settlements = SettlementLog()
         let ingest = point == .ingestBeforeCommit
         let faults = SeededFaults(
             point: point,
@@ -22,7 +22,7 @@ import Testing
         )
         let started = ContinuousClock.now
         var summary = try await TestDatabase.with(backend) { database in
-            try await withRunningService(database, faults: faults, observer: watch, configure: { configuration in
+            try await withRunningService(database, faults: faults, observer: settlements, configure: { configuration in
                 configuration.worker.lease = .seconds(600)
                 configuration.worker.maximumAttempts = 1000
             }) { running in
@@ -37,7 +37,7 @@ import Testing
                 #expect(load.unexpected.isEmpty, "answers other than 202 and 503 (\(seed)): \(load.unexpected.prefix(3))")
                 #expect(load.acceptedTransfers.count == plan.transfers.count, "every transfer accepted in the end (\(seed))")
                 if !ingest { #expect(load.unavailable == 0, "a processing fault never reaches ingest (\(seed))") }
-                let findings = try await InvariantCheck(running: running, load: load, watch: watch, seed: seed).settleAndCheck()
+                let findings = try await InvariantCheck(running: running, load: load, settlements: settlements, seed: seed).settleAndCheck()
 
                 #expect(faults.errors > 0 && faults.crashes > 0, "both kinds of fault fired at \(point.rawValue) (\(seed))")
                 // Each crash of a worker is one restart; a crash in ingest kills no worker.

@@ -11,10 +11,10 @@ import Testing
     func randomKillsWhileWebhooksFlowLoseAndDoubleNothing(backend: TestBackend) async throws {
         let seed = ChaosSeed.announce("worker-kills-\(backend)")
         let settings = ChaosSettings.current
-        let watch = SettlementWatch()
+        let settlements = SettlementLog()
         let started = ContinuousClock.now
         var summary = try await TestDatabase.with(backend) { database in
-            try await withRunningService(database, observer: watch, configure: { configuration in
+            try await withRunningService(database, observer: settlements, configure: { configuration in
                 // A job held by a killed worker can only be freed by its slot's next incarnation
                 // releasing it: with a 10-minute lease the run would stall if that were broken.
                 configuration.worker.lease = .seconds(600)
@@ -66,7 +66,7 @@ import Testing
                 #expect(tree.children?.reduce(0) { $0 + $1.restarts } == kills, "restarts in the supervision tree (\(seed))")
                 #expect(tree.children?.allSatisfy { $0.state == "running" } == true)
 
-                let findings = try await InvariantCheck(running: running, load: load, watch: watch, seed: seed).settleAndCheck()
+                let findings = try await InvariantCheck(running: running, load: load, settlements: settlements, seed: seed).settleAndCheck()
                 var summary = ChaosSummary(run: "worker-kills", backend: backend.rawValue, seed: seed)
                 summary.kills = kills
                 summary.restarts = Int(counted)

@@ -19,66 +19,83 @@ import Testing
         ["HOST": "127.0.0.1", "PORT": "0", "LOG_FORMAT": "json", "ADMIN_TOKEN": RunningService.adminToken, "WORKER_CONCURRENCY": "2"]
     }
 
-    @Test func theBinaryIsBuilt() {
-        #expect(FileManager.default.isExecutableFile(atPath: ServiceProcess.binary.path), "run `swift build` first")
+    /// Runs `body` with a starter of `cricalgo <arguments>` in this suite's directory, standard
+    /// error kept apart; every process it started is killed afterwards.
+    private func withCricalgo(_ body: (_ start: ([String], [String: String]) throws -> ChildProcess) async throws -> Void) async throws {
+        try await withChildProcesses { processes in
+            try await body { arguments, environment in
+                try processes.start(arguments[0], arguments: arguments, environment: environment, directory: self.directory, separateErrors: true)
+            }
+        }
+    }
+
+    @Test func theBinaryIsBuilt() throws {
+        let binary = try ChildProcess.binary()
+        #expect(FileManager.default.isExecutableFile(atPath: binary.path))
     }
 
     @Test(arguments: [("PORT", "eighty"), ("WORKER_CONCURRENCY", "0"), ("LOG_FORMAT", "xml"), ("LOG_LEVEL", "loud"), ("DATABASE_URL", "redis://x")])
     func aBadValueStopsStartUpNamingTheVariable(name: String, value: String) async throws {
         var environment = self.environment
         environment[name] = value
-        let process = try ServiceProcess(["serve"], environment: environment, directory: self.directory)
-        #expect(await process.exitCode() == 78)
-        #expect(process.errors.contains(name), "stderr: \(process.errors)")
+        try await self.withCricalgo { start in
+            let process = try start(["serve"], environment)
+            #expect(try await process.waitForExit() == 78)
+            #expect(process.errors.contains(name), "stderr: \(process.errors)")
+        }
     }
 
     @Test func servesTheSmokeRequestAndStopsInOrderOnSIGTERM() async throws {
-        let process = try ServiceProcess(["serve"], environment: self.environment, directory: self.directory)
-        let port = try #require(await process.listeningPort())
-        let response = try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
-            try await client.webhook(#"{"tx_hash":"smoke-test-1","confirmations":12,"amount":"1.0","metadata":{"user_id":"test"}}"#)
-        }
-        #expect(response.status == .accepted)
-        #expect(await process.line(containing: "\"deposit_task_completed\"") != nil)
-        process.send(SIGTERM)
-        #expect(await process.exitCode() == 0)
-        let output = process.output
-        // Ingress stops before the workers, the pool closes after them.
-        let ingress = try #require(output.range(of: "\"ingress_stopped\""))
-        let pool = try #require(output.range(of: "\"pool.closed\""))
-        #expect(ingress.lowerBound < pool.lowerBound)
-        #expect(output.contains("\"service_stopped\""))
-        #expect(FileManager.default.fileExists(atPath: self.directory.appendingPathComponent("data/cricalgo.sqlite").path))
-        // Every log line is one JSON object.
-        for line in output.split(separator: "\n") {
-            #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) is [String: Any], "\(line)")
+        try await self.withCricalgo { start in
+            let process = try start(["serve"], self.environment)
+            let port = try await process.waitUntilReady()
+            let response = try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+                try await client.webhook(#"{"tx_hash":"smoke-test-1","confirmations":12,"amount":"1.0","metadata":{"user_id":"test"}}"#)
+            }
+            #expect(response.status == .accepted)
+            try await process.waitForEvent("deposit_task_completed")
+            process.send(SIGTERM)
+            #expect(try await process.waitForExit() == 0)
+            let output = process.output
+            // Ingress stops before the workers, the pool closes after them.
+            let ingress = try #require(output.range(of: "\"ingress_stopped\""))
+            let pool = try #require(output.range(of: "\"pool.closed\""))
+            #expect(ingress.lowerBound < pool.lowerBound)
+            #expect(output.contains("\"service_stopped\""))
+            #expect(FileManager.default.fileExists(atPath: self.directory.appendingPathComponent("data/cricalgo.sqlite").path))
+            // Every log line is one JSON object.
+            for line in output.split(separator: "\n") {
+                #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) is [String: Any], "\(line)")
+            }
         }
     }
 
     @Test func migrateAndVerifyReportOnTheStore() async throws {
-        let migrate = try ServiceProcess(["migrate"], environment: self.environment, directory: self.directory)
-        #expect(await migrate.exitCode() == 0)
-        #expect(migrate.output.contains("applied migrations 1"))
-        let again = try ServiceProcess(["migrate"], environment: self.environment, directory: self.directory)
-        #expect(await again.exitCode() == 0)
-        #expect(again.output.contains("schema up to date"))
+        try await self.withCricalgo { start in
+            let migrate = try start(["migrate"], self.environment)
+            #expect(try await migrate.waitForExit() == 0)
+            #expect(migrate.output.contains("applied migrations 1"))
+            let again = try start(["migrate"], self.environment)
+            #expect(try await again.waitForExit() == 0)
+            #expect(again.output.contains("schema up to date"))
 
-        let clean = try ServiceProcess(["verify"], environment: self.environment, directory: self.directory)
-        #expect(await clean.exitCode() == 0)
-        #expect(clean.output.contains("ok: every invariant holds"))
+            let clean = try start(["verify"], self.environment)
+            #expect(try await clean.waitForExit() == 0)
+            #expect(clean.output.contains("ok: every invariant holds"))
 
-        // A credited deposit without its ledger entry is a violation verify must name.
-        let database = try await TestDatabase.sqliteFile(self.directory.appendingPathComponent("data/cricalgo.sqlite").path)
-        try await database.execute("""
-            INSERT INTO transactions (id, chain, tx_hash, log_index, amount, currency, confirmations, chain_status, state, created_at, updated_at)
-            VALUES ('00000000-0000-0000-0000-000000000001', 'bep20', 'forged', 0, '5', 'USDT', 12, 'confirmed', 'credited', 0, 0)
-            """)
-        let broken = try ServiceProcess(["verify", "--json"], environment: self.environment, directory: self.directory)
-        #expect(await broken.exitCode() == 1)
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(broken.output.utf8)) as? [String: Any])
-        #expect(report["ok"] as? Bool == false)
-        let violations = try #require(report["violations"] as? [[String: Any]])
-        #expect(violations.first?["kind"] as? String == "credited_without_ledger_entry")
-        #expect(violations.first?["subject"] as? String == "00000000-0000-0000-0000-000000000001")
+            // A credited deposit without its ledger entry is a violation verify must name.
+            let database = try await TestDatabase.sqliteFile(self.directory.appendingPathComponent("data/cricalgo.sqlite").path)
+            try await database.execute("""
+                INSERT INTO transactions (id, chain, tx_hash, log_index, amount, currency, confirmations, chain_status, state, created_at, updated_at)
+                VALUES ('00000000-0000-0000-0000-000000000001', 'bep20', 'forged', 0, '5', 'USDT', 12, 'confirmed', 'credited', 0, 0)
+                """)
+            let broken = try start(["verify", "--json"], self.environment)
+            #expect(try await broken.waitForExit() == 1)
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(broken.output.utf8)) as? [String: Any])
+            #expect(report["ok"] as? Bool == false)
+            let violations = try #require(report["violations"] as? [[String: Any]])
+            #expect(violations.first?["kind"] as? String == "credited_without_ledger_entry")
+            #expect(violations.first?["subject"] as? String == "00000000-0000-0000-0000-000000000001")
+        }
     }
 }

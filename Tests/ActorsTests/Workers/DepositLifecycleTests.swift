@@ -32,7 +32,7 @@ import Testing
                     let body = #"{"tx_hash":"life-1","amount":"12.345","confirmations":15,"user_id":"\#(user)"}"#
                     let txID = try Self.txID(try await client.webhook(body))
                     for _ in 0..<5 { #expect(try Self.txID(try await client.webhook(body)) == txID) }
-                    #expect(await log.settlement(of: txID) == .credited)
+                    #expect(try await log.settlement(of: txID) == .credited)
                     for _ in 0..<5 { #expect(try Self.txID(try await client.webhook(body)) == txID) }
                     #expect(try await running.service.store.statistics().queueDepth == 0)
                     #expect(try await Self.balance(client, user) == "12.345")
@@ -63,7 +63,7 @@ import Testing
                     #expect(pending.json["confirmations"] as? Int == 3)
                     #expect(pending.json["processed_at"] is NSNull)
                     _ = try Self.txID(try await client.webhook(#"{"tx_hash":"life-2","amount":"1","confirmations":12,"user_id":"\#(user)"}"#))
-                    #expect(await log.settlement(of: txID) == .credited)
+                    #expect(try await log.settlement(of: txID) == .credited)
                     #expect(try await Self.balance(client, user) == "1")
                 }
             }
@@ -78,7 +78,7 @@ import Testing
                 try await running.withClient { client in
                     let user = try await Self.createUser(client, "unlucky-user")
                     let txID = try Self.txID(try await client.webhook(#"{"tx_hash":"life-3","amount":"9","status":"failed","user_id":"\#(user)"}"#))
-                    #expect(await log.settlement(of: txID) == .failed)
+                    #expect(try await log.settlement(of: txID) == .failed)
                     #expect(try await Self.balance(client, user) == "0")
                 }
             }
@@ -92,14 +92,14 @@ import Testing
             try await withRunningService(database, observer: log) { running in
                 try await running.withClient { client in
                     let txID = try Self.txID(try await client.webhook(WebhookRouteTests.smoke))
-                    #expect(await log.settlement(of: txID) == .unmatched)
+                    #expect(try await log.settlement(of: txID) == .unmatched)
                     let user = try await Self.createUser(client, "late-user")
                     let notUUID = try await client.admin(.post, "/api/v1/admin/transactions/\(txID.uuidString)/assign", json: #"{"user_id":"nope"}"#)
                     #expect(notUUID.status == .unprocessableContent)
                     let assigned = try await client.admin(.post, "/api/v1/admin/transactions/\(txID.uuidString)/assign", json: #"{"user_id":"\#(user)"}"#)
                     #expect(assigned.status == .accepted)
                     #expect(assigned.json["ok"] as? Bool == true)
-                    await log.wait { $0.outcomes[txID]?.contains(.credited) == true }
+                    try await log.wait { $0.outcomes[txID]?.contains(.credited) == true }
                     #expect(try await Self.balance(client, user) == "1")
                     let again = try await client.admin(.post, "/api/v1/admin/transactions/\(txID.uuidString)/assign", json: #"{"user_id":"\#(user)"}"#)
                     #expect(again.status == .conflict)
@@ -118,7 +118,7 @@ import Testing
                     let user = try await Self.createUser(client, "doomed-user")
                     faults.set(.afterLedgerInsert, .failAlways)
                     let txID = try Self.txID(try await client.webhook(#"{"tx_hash":"life-5","amount":"5","confirmations":12,"user_id":"\#(user)"}"#))
-                    #expect(await log.settlement(of: txID) == .dead)
+                    #expect(try await log.settlement(of: txID) == .dead)
                     #expect(log.snapshot.failures[txID]?.count == 3)
                     #expect(try await Self.balance(client, user) == "0")
                     let dead = try await client.admin(.get, "/api/v1/transactions/\(txID.uuidString)")
@@ -126,7 +126,7 @@ import Testing
                     faults.set(.afterLedgerInsert, nil)
                     let requeued = try await client.admin(.post, "/api/v1/admin/transactions/\(txID.uuidString)/requeue")
                     #expect(requeued.status == .accepted)
-                    await log.wait { $0.outcomes[txID]?.contains(.credited) == true }
+                    try await log.wait { $0.outcomes[txID]?.contains(.credited) == true }
                     #expect(try await Self.balance(client, user) == "5")
                     #expect(try await running.service.store.verify() == [])
                 }
@@ -149,7 +149,7 @@ import Testing
                         expected += 2
                         // After a fault past the commit the worker never learns the outcome; the
                         // failure it reports (lease gone with the job) is the last event.
-                        await log.wait { $0.outcomes[txID]?.contains(.credited) == true || $0.failures[txID]?.contains(nil) == true }
+                        try await log.wait { $0.outcomes[txID]?.contains(.credited) == true || $0.failures[txID]?.contains(nil) == true }
                         #expect(faults.failures(point) == 1)
                         #expect(log.snapshot.credits[txID, default: 0] <= 1, "\(point)")
                         #expect(try await running.service.store.transaction(id: txID)?.state == .credited, "\(point)")

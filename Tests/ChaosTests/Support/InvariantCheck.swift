@@ -11,7 +11,7 @@ import Testing
 struct InvariantCheck {
     let running: RunningService
     let load: LoadResult
-    let watch: SettlementWatch
+    let settlements: SettlementLog
     let seed: ChaosSeed
 
     /// What the check found, for the summary.
@@ -34,10 +34,10 @@ struct InvariantCheck {
         #expect(split.isEmpty, "transfers answered with different tx_ids (\(self.seed)): \(split.prefix(5))", sourceLocation: sourceLocation)
 
         do {
-            try await withDeadline(limit, "settlement of \(txIDs.count) deposits") { try await self.watch.waitUntilSettled(txIDs) }
+            try await withDeadline(limit, "settlement of \(txIDs.count) deposits") { try await self.settlements.handled(txIDs) }
         } catch let error as DeadlineExceeded {
-            let unsettled = self.watch.unsettled(txIDs)
-            let log = self.watch.log.snapshot
+            let log = self.settlements.snapshot
+            let unsettled = log.unhandled(txIDs)
             var states: [String] = []
             for txID in unsettled.prefix(10) {
                 let status = try? await self.running.service.store.transaction(id: txID)
@@ -50,7 +50,7 @@ struct InvariantCheck {
         }
 
         // Every deposit credited exactly once.
-        let credits = self.watch.log.snapshot.credits
+        let credits = self.settlements.snapshot.credits
         let doubled = credits.filter { $0.value > 1 }
         findings.duplicates += doubled.count
         #expect(doubled.isEmpty, "deposits credited more than once (\(self.seed)): \(doubled.prefix(5))", sourceLocation: sourceLocation)
