@@ -38,22 +38,8 @@ struct AdminRoutes: Sendable {
             return try JSONBody.response(.ok, encoding: TransactionBody(status))
         }
         admin.post("/api/v1/admin/users") { request, context in
-            let body = try await Self.jsonObject(request)
-            guard case .string(let username)? = body["username"] else {
-                throw body["username"] == nil || body["username"] == .null
-                    ? ServiceError.malformed("missing required field: username")
-                    : ServiceError.invalid("username must be a string")
-            }
-            guard !username.isEmpty, username.utf8.count <= 64 else { throw ServiceError.invalid("username must be 1 to 64 bytes") }
-            var telegramID: Int64?
-            switch body["telegram_id"] {
-            case nil, .null?: break
-            case .number(let literal)?:
-                guard let value = Int64(literal) else { throw ServiceError.invalid("telegram_id must be an integer") }
-                telegramID = value
-            default: throw ServiceError.invalid("telegram_id must be an integer")
-            }
-            let user = try await self.store.createUser(username: username, telegramID: telegramID)
+            let body = try CreateUserRequest(jsonBody: try await Self.jsonBody(request))
+            let user = try await self.store.createUser(username: body.username, telegramID: body.telegramID)
             return JSONBody.response(.created, #"{"id":""# + user.id.apiString + #"","username":"# + JSONBody.quoted(user.username) + "}")
         }
         admin.get("/api/v1/admin/users/:id/wallet") { _, context in
@@ -63,12 +49,8 @@ struct AdminRoutes: Sendable {
         }
         admin.post("/api/v1/admin/transactions/:tx_id/assign") { request, context in
             let txID = try Self.uuid(context.parameters.get("tx_id"), field: "tx_id")
-            let body = try await Self.jsonObject(request)
-            guard let value = body["user_id"], value != .null else { throw ServiceError.malformed("missing required field: user_id") }
-            guard case .string(let text) = value, let userID = UUID(uuidString: text) else {
-                throw ServiceError.invalid("user_id must be a UUID")
-            }
-            try await self.store.assign(txID: txID, userID: userID)
+            let body = try AssignRequest(jsonBody: try await Self.jsonBody(request))
+            try await self.store.assign(txID: txID, userID: body.userID)
             return JSONBody.response(.accepted, #"{"ok":true}"#)
         }
         admin.post("/api/v1/admin/transactions/:tx_id/requeue") { _, context in
@@ -91,24 +73,16 @@ struct AdminRoutes: Sendable {
         return id
     }
 
-    static func jsonObject(_ request: Request) async throws -> JSONObject {
+    /// The body's bytes once it is declared as JSON and within 16 KiB.
+    static func jsonBody(_ request: Request) async throws -> [UInt8] {
         guard let contentType = request.headers[.contentType], WebhookHandler.isJSON(contentType) else {
             throw ServiceError(.unsupportedMediaType, "Content-Type must be application/json")
         }
-        let buffer: ByteBuffer
         do {
-            buffer = try await request.body.collect(upTo: 16 * 1024)
+            return Array(try await request.body.collect(upTo: 16 * 1024).readableBytesView)
         } catch {
             throw ServiceError(.payloadTooLarge, "body exceeds 16384 bytes")
         }
-        let value: JSONValue
-        do {
-            value = try JSONReader.parse(Array(buffer.readableBytesView))
-        } catch {
-            throw ServiceError.malformed("body is not valid JSON: \(error.reason)")
-        }
-        guard case .object(let object) = value else { throw ServiceError.malformed("body must be a JSON object") }
-        return object
     }
 }
 
