@@ -32,33 +32,36 @@ extension Amount {
         self = try Amount.parse(Array(literal.utf8), allowExponent: true)
     }
 
-    private static let zero8 = UInt8(ascii: "0")
-
+    /// Parses `bytes` exactly, in time linear in their length.
+    ///
+    /// The literal denotes N × 10^(e − f): N the integer of all its digits, f the digits
+    /// written after the point, e the exponent. Nothing is computed on more than 38
+    /// significant digits: the limits (18 decimals, 20 integer digits) are decided from digit
+    /// counts first, and only a value known to fit is multiplied out, with checked arithmetic.
     private static func parse(_ bytes: [UInt8], allowExponent: Bool) throws(ParseError) -> Amount {
         var index = 0
-        var negative = false
-        if index < bytes.count, bytes[index] == UInt8(ascii: "-") {
-            negative = true
-            index += 1
-        }
-        // Integer and fraction digits, leading zeros of the integer part dropped.
-        var integerDigits: [UInt8] = []
-        var sawIntegerDigit = false
-        while index < bytes.count, let digit = Amount.digit(bytes[index]) {
-            sawIntegerDigit = true
-            if !(integerDigits.isEmpty && digit == 0) { integerDigits.append(digit) }
-            index += 1
-        }
-        guard sawIntegerDigit else { throw .notANumber }
-        var fractionDigits: [UInt8] = []
+        let negative = index < bytes.count && bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+
+        let integerStart = index
+        while index < bytes.count, Amount.digit(bytes[index]) != nil { index += 1 }
+        let integerEnd = index
+        guard integerEnd > integerStart else { throw .notANumber }
+
+        var fractionStart = index
+        var fractionEnd = index
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             index += 1
-            while index < bytes.count, let digit = Amount.digit(bytes[index]) {
-                fractionDigits.append(digit)
-                index += 1
-            }
-            guard !fractionDigits.isEmpty else { throw .notANumber }
+            fractionStart = index
+            while index < bytes.count, Amount.digit(bytes[index]) != nil { index += 1 }
+            fractionEnd = index
+            guard fractionEnd > fractionStart else { throw .notANumber }
         }
+
+        // Any exponent larger in magnitude than the literal's own length plus the limits
+        // decides the outcome the same way as a larger one, so the magnitude saturates there:
+        // exact, and no overflow whatever the number of exponent digits.
+        let exponentCap = bytes.count + 2 * Amount.scale + 64
         var exponent = 0
         if allowExponent, index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             index += 1
@@ -67,52 +70,60 @@ extension Amount {
                 exponentNegative = bytes[index] == UInt8(ascii: "-")
                 index += 1
             }
-            var sawExponentDigit = false
+            let exponentStart = index
             while index < bytes.count, let digit = Amount.digit(bytes[index]) {
-                sawExponentDigit = true
-                // Any exponent beyond a few dozen already decides the outcome; stop growing.
-                exponent = min(exponent * 10 + Int(digit), 10_000)
+                if exponent < exponentCap { exponent = min(exponent * 10 + Int(digit), exponentCap) }
                 index += 1
             }
-            guard sawExponentDigit else { throw .notANumber }
+            guard index > exponentStart else { throw .notANumber }
             if exponentNegative { exponent = -exponent }
         }
         guard index == bytes.count else { throw .notANumber }
 
-        // The value is 0.<digits> shifted: digits = integer ++ fraction, point after
-        // `integerDigits.count + exponent` digits.
-        let digits = integerDigits + fractionDigits
-        var pointPosition = integerDigits.count + exponent
-        var significant = digits
-        // Trailing zeros written after the point are still decimal places for plain
-        // decimals; for exponent forms only the value's own decimals count.
-        if allowExponent && exponent != 0 {
-            while let last = significant.last, last == 0, significant.count > max(pointPosition, 0) {
-                significant.removeLast()
-            }
+        let fractionCount = fractionEnd - fractionStart
+        // Digits of N, skipping the point: position p of N is bytes[p] before the point and
+        // bytes[p + 1] after it.
+        func digitAt(_ position: Int) -> UInt8 {
+            bytes[position < integerEnd ? position : position + 1] - UInt8(ascii: "0")
         }
-        if significant.isEmpty { significant = [0]; pointPosition = max(pointPosition, 1) }
-        // Digits after the point; negative when the value ends in zeros before the point.
-        let decimals = significant.count - pointPosition
-        guard decimals <= Amount.scale else {
-            // A value like 0.0000000000000000000 is zero with too many places: still too many.
-            throw .tooManyDecimals
+        let digitsEnd = integerEnd + fractionCount  // positions integerStart..<digitsEnd
+        var first = integerStart
+        while first < digitsEnd, digitAt(first) == 0 { first += 1 }
+
+        guard first < digitsEnd else {
+            // Zero: only the decimal places written can be wrong.
+            if !allowExponent || exponent == 0, fractionCount > Amount.scale { throw .tooManyDecimals }
+            return .zero
         }
-        let integerCount = max(pointPosition, 0)
-        guard integerCount <= 20 else {
-            if significant.allSatisfy({ $0 == 0 }) { return .zero }
-            throw .outOfRange
-        }
-        // units = digits × 10^(18 − decimals); below 10²⁰ × 10¹⁸, so it fits an Int128.
+        var last = digitsEnd - 1
+        while digitAt(last) == 0 { last -= 1 }
+        let trailingZeros = digitsEnd - 1 - last
+        let significantCount = last - first + 1
+        // The value is M × 10^shift, M the significant digits (no leading or trailing zeros).
+        let shift = exponent - fractionCount + trailingZeros
+        // Trailing zeros written after the point are decimal places for plain decimals (and
+        // exponent-free JSON numbers); for exponent forms only the value's own decimals count.
+        let places = (!allowExponent || exponent == 0) ? fractionCount : max(-shift, 0)
+        guard places <= Amount.scale else { throw .tooManyDecimals }
+        // Integer digits of the value: significantCount + shift when positive.
+        guard significantCount + shift <= 20 else { throw .outOfRange }
+
+        // Now M has at most 38 digits and M × 10^(shift + 18) < 10^38: it fits an Int128.
         var units: Int128 = 0
-        for digit in significant {
-            units = units * 10 + Int128(digit)
+        for position in first...last {
+            units = try Amount.checked(units.multipliedReportingOverflow(by: 10))
+            units = try Amount.checked(units.addingReportingOverflow(Int128(digitAt(position))))
         }
-        for _ in 0..<(Amount.scale - decimals) {
-            units *= 10
+        for _ in 0..<(shift + Amount.scale) {
+            units = try Amount.checked(units.multipliedReportingOverflow(by: 10))
         }
-        guard units <= Amount.maximum.units else { throw .outOfRange }
-        return Amount(units: negative ? -units : units)!
+        guard let amount = Amount(units: negative ? -units : units) else { throw .outOfRange }
+        return amount
+    }
+
+    private static func checked(_ result: (partialValue: Int128, overflow: Bool)) throws(ParseError) -> Int128 {
+        guard !result.overflow else { throw .outOfRange }
+        return result.partialValue
     }
 
     private static func digit(_ byte: UInt8) -> UInt8? {

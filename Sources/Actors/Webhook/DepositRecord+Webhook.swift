@@ -25,7 +25,8 @@ extension DepositRecord {
             throw .malformed("missing required field: amount")
         }
 
-        let txHash = try Self.printableText(txHashValue, field: "tx_hash", maximumLength: 128)
+        // A hex transaction hash is one transfer however it is spelled; opaque references stay as sent.
+        let txHash = TransferIdentity.canonicalTxHash(try Self.printableText(txHashValue, field: "tx_hash", maximumLength: 128))
         let amount = try Self.amount(amountValue)
 
         var metadata: String?
@@ -34,9 +35,13 @@ extension DepositRecord {
             guard case .object(let metadataObject) = member.value else {
                 throw .invalid("metadata must be an object, got \(member.value.typeName)")
             }
+            // Stored as sent, so every string in it (keys too) must be one a store can hold.
+            if let path = Self.controlCharacterPath(in: member.value) {
+                throw .invalid("metadata\(path) must not contain control characters")
+            }
             metadata = String(decoding: body[member.sourceRange], as: UTF8.self)
             if case .string(let user) = metadataObject["user_id"] {
-                metadataUser = user
+                metadataUser = try Self.userReference(user, field: "metadata.user_id")
             }
         }
 
@@ -45,10 +50,7 @@ extension DepositRecord {
             guard case .string(let user) = value else {
                 throw .invalid("user_id must be a string, got \(value.typeName)")
             }
-            userRef = user
-        }
-        if let user = userRef, user.utf8.count > 128 {
-            throw .invalid("user_id must be at most 128 bytes")
+            userRef = try Self.userReference(user, field: "user_id")
         }
 
         let statusText = try Self.optionalText(object["status"], field: "status") ?? ChainStatus.confirmed.rawValue
@@ -90,6 +92,64 @@ extension DepositRecord {
         }
         guard parsed.isPositive else { throw .invalid("amount must be greater than 0") }
         return parsed
+    }
+
+    /// Longest user reference, in UTF-8 bytes.
+    static let maximumUserReferenceBytes = 128
+
+    /// A user reference: 1…128 bytes, no control or invisible formatting characters (a NUL
+    /// cannot be stored; bidi overrides make one id look like another). A UUID is kept in
+    /// its canonical lower-case form, so spellings of one user compare equal.
+    private static func userReference(_ text: String, field: String) throws(ServiceError) -> String {
+        guard !text.isEmpty, text.utf8.count <= Self.maximumUserReferenceBytes else {
+            throw .invalid("\(field) must be 1 to \(Self.maximumUserReferenceBytes) bytes")
+        }
+        guard !text.unicodeScalars.contains(where: { Self.isControl($0) || $0.properties.generalCategory == .format }) else {
+            throw .invalid("\(field) must not contain control or formatting characters")
+        }
+        return TransferIdentity.canonicalUserRef(text)
+    }
+
+    /// Unicode control characters (C0, DEL and C1): no store column should hold them.
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+    }
+
+    /// Where in `value` a key or string holds a control character (`.a.b[2]`), or nil.
+    /// Visits each value once: linear in the document.
+    private static func controlCharacterPath(in value: JSONValue) -> String? {
+        func hasControl(_ text: String) -> Bool { text.unicodeScalars.contains(where: Self.isControl) }
+        switch value {
+        case .string(let text):
+            return hasControl(text) ? "" : nil
+        case .object(let object):
+            for member in object.members {
+                if hasControl(member.key) { return "." + Self.printablePathComponent(member.key) }
+                if let rest = controlCharacterPath(in: member.value) { return "." + Self.printablePathComponent(member.key) + rest }
+            }
+            return nil
+        case .array(let elements):
+            for (index, element) in elements.enumerated() {
+                if let rest = controlCharacterPath(in: element) { return "[\(index)]" + rest }
+            }
+            return nil
+        case .number, .bool, .null:
+            return nil
+        }
+    }
+
+    /// A key as it may appear in an error message: control characters escaped, at most 64 scalars.
+    private static func printablePathComponent(_ key: String) -> String {
+        var out = ""
+        for (offset, scalar) in key.unicodeScalars.enumerated() {
+            if offset == 64 { out += "…"; break }
+            if Self.isControl(scalar) || scalar.properties.generalCategory == .format {
+                out += "\\u{" + String(scalar.value, radix: 16) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     /// 1…`maximumLength` printable ASCII characters, no spaces.

@@ -17,6 +17,9 @@ public struct JSONReader {
     /// Arrays and objects nested deeper than this are refused.
     public static let maximumDepth = 64
 
+    /// Objects up to this many keys are checked for duplicates by a scan; larger ones by a set.
+    static let scannedKeys = 8
+
     private let bytes: [UInt8]
     private var index = 0
     private var depth = 0
@@ -81,6 +84,10 @@ public struct JSONReader {
         try self.enter()
         self.index += 1
         var members: [JSONObject.Member] = []
+        // Small objects are checked for duplicate keys by a scan; past a few keys a set keeps
+        // the check linear in the number of keys (a body of thousands of distinct keys must not
+        // cost quadratic time).
+        var keys: Set<String> = []
         self.skipWhitespace()
         if self.current == UInt8(ascii: "}") {
             self.index += 1
@@ -91,7 +98,12 @@ public struct JSONReader {
             self.skipWhitespace()
             guard self.current == UInt8(ascii: "\"") else { throw self.error("expected a string key") }
             let key = try self.parseString()
-            guard !members.contains(where: { $0.key == key }) else { throw self.error("duplicate key") }
+            if members.count < JSONReader.scannedKeys {
+                guard !members.contains(where: { $0.key == key }) else { throw self.error("duplicate key") }
+            } else {
+                if keys.isEmpty { keys = Set(members.lazy.map(\.key)) }
+                guard keys.insert(key).inserted else { throw self.error("duplicate key") }
+            }
             self.skipWhitespace()
             guard self.current == UInt8(ascii: ":") else { throw self.error("expected ':'") }
             self.index += 1

@@ -67,9 +67,16 @@ public struct SignatureVerifier: Sendable {
         }
     }
 
+    /// Most signatures one `webhook-signature` header may list. Key rotation needs two or
+    /// three; a longer list is refused before any work, so a header cannot make a request
+    /// cost more than one HMAC.
+    public static let maximumSignatureCandidates = 8
+    /// Longest `webhook-id` accepted.
+    public static let maximumWebhookIDBytes = 256
+
     private func verifyHex(_ header: String, body: [UInt8]) throws(ServiceError) {
         var text = Substring(header.trimmingCharacters(in: .whitespaces))
-        if text.lowercased().hasPrefix("sha256=") { text = text.dropFirst("sha256=".count) }
+        if text.utf8.count >= 7, text.prefix(7).lowercased() == "sha256=" { text = text.dropFirst(7) }
         guard let mac = Self.hexBytes(text), mac.count == SHA256.byteCount,
               HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: body, using: self.key)
         else {
@@ -81,25 +88,43 @@ public struct SignatureVerifier: Sendable {
         guard let id = headers.webhookID, let timestampText = headers.webhookTimestamp else {
             throw ServiceError(.unauthorized, "missing webhook-id or webhook-timestamp header")
         }
+        guard !id.isEmpty, id.utf8.count <= Self.maximumWebhookIDBytes else {
+            throw ServiceError(.unauthorized, "webhook-id must be 1 to \(Self.maximumWebhookIDBytes) bytes")
+        }
         guard let timestamp = Int64(timestampText.trimmingCharacters(in: .whitespaces)) else {
             throw ServiceError(.unauthorized, "webhook-timestamp must be Unix seconds")
         }
+        // Checked: a timestamp near Int64.min or Int64.max must not overflow the difference.
+        let (difference, overflow) = now.subtractingReportingOverflow(timestamp)
         let tolerance = self.configuration.tolerance.components.seconds
-        guard abs(now - timestamp) <= tolerance else {
+        guard !overflow, difference.magnitude <= tolerance.magnitude else {
             throw ServiceError(.unauthorized, "webhook-timestamp is outside the allowed tolerance")
+        }
+        // Several signatures may be listed (key rotation); any valid one is enough. The list
+        // is bounded and the expected MAC computed once, so the cost is one HMAC per request.
+        let candidates = header.split(separator: " ", maxSplits: Self.maximumSignatureCandidates, omittingEmptySubsequences: true)
+        guard candidates.count <= Self.maximumSignatureCandidates else {
+            throw ServiceError(.unauthorized, "webhook-signature lists more than \(Self.maximumSignatureCandidates) signatures")
         }
         var message = Array("\(id).\(timestamp).".utf8)
         message.append(contentsOf: body)
-        // Several signatures may be listed (key rotation); any valid one is enough.
-        for candidate in header.split(separator: " ") {
-            guard candidate.hasPrefix("v1,"), let mac = Data(base64Encoded: String(candidate.dropFirst(3))),
-                  mac.count == SHA256.byteCount
-            else { continue }
-            if HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: message, using: self.key) {
-                return
-            }
+        let expected = Array(HMAC<SHA256>.authenticationCode(for: message, using: self.key))
+        // A base64 SHA-256 MAC is 44 characters; anything longer is not one.
+        let encodedLength = 44
+        var matched = false
+        for candidate in candidates where candidate.hasPrefix("v1,") && candidate.utf8.count <= 3 + encodedLength {
+            guard let mac = Data(base64Encoded: String(candidate.dropFirst(3))), mac.count == SHA256.byteCount else { continue }
+            matched = Self.constantTimeEqual(Array(mac), expected) || matched
         }
-        throw ServiceError(.unauthorized, "invalid signature")
+        guard matched else { throw ServiceError(.unauthorized, "invalid signature") }
+    }
+
+    /// Compares two MACs of equal length without an early exit.
+    private static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        var difference: UInt8 = 0
+        for index in lhs.indices { difference |= lhs[index] ^ rhs[index] }
+        return difference == 0
     }
 
     private static func hexBytes(_ text: Substring) -> [UInt8]? {
