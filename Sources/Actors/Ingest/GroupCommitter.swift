@@ -19,12 +19,18 @@ public final class GroupCommitter: Sendable {
         public var maximumConcurrentBatches: Int
         /// Confirmations at which a deposit is queued for crediting. Default 12.
         public var confirmationThreshold: Int64
+        /// Transactions in flight at once while a batch the store refused for its data is
+        /// committed again record by record. Default 4.
+        public var maximumConcurrentRetries: Int
 
-        public init(maximumBatchSize: Int = 256, maximumConcurrentBatches: Int = 2, confirmationThreshold: Int64 = 12) {
-            precondition(maximumBatchSize > 0 && maximumConcurrentBatches > 0)
+        public init(
+            maximumBatchSize: Int = 256, maximumConcurrentBatches: Int = 2, confirmationThreshold: Int64 = 12, maximumConcurrentRetries: Int = 4
+        ) {
+            precondition(maximumBatchSize > 0 && maximumConcurrentBatches > 0 && maximumConcurrentRetries > 0)
             self.maximumBatchSize = maximumBatchSize
             self.maximumConcurrentBatches = maximumConcurrentBatches
             self.confirmationThreshold = confirmationThreshold
+            self.maximumConcurrentRetries = maximumConcurrentRetries
         }
     }
 
@@ -32,6 +38,9 @@ public final class GroupCommitter: Sendable {
     public protocol Observer: Sendable {
         func batchCommitted(size: Int, queued: Int, duration: Duration)
         func batchFailed(size: Int, error: any Error)
+        /// The store refused a batch of `size` records for its data; each record was then
+        /// committed on its own and `refused` of them were refused again. Default: nothing.
+        func batchRetriedOneByOne(size: Int, refused: Int)
     }
 
     private struct Entry {
@@ -47,6 +56,8 @@ public final class GroupCommitter: Sendable {
         var inFlight = 0
         var flusher: CheckedContinuation<Void, Never>?
         var stopped = false
+        /// Callers of ``waitUntilPending(atLeast:)``, each with the count it waits for.
+        var pendingWatchers: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
     }
 
     private let store: any DepositStore
@@ -64,8 +75,9 @@ public final class GroupCommitter: Sendable {
 
     /// Records one webhook; returns once its batch committed.
     ///
-    /// - Throws: ``ServiceError/Code/unavailable`` when the store failed or the committer
-    ///   is stopped; `CancellationError` when the caller is cancelled first (the record may
+    /// - Throws: ``ServiceError/Code/invalidField`` when the store refused this record's
+    ///   values (records batched with it are committed without it);
+    ///   ``ServiceError/Code/unavailable`` when the store failed or the committer is stopped; `CancellationError` when the caller is cancelled first (the record may
     ///   still be committed by a batch already in flight — a retry then gets the same tx_id).
     public func submit(_ record: DepositRecord) async throws -> IngestResult {
         let id = self.state.withLock { state -> UInt64 in
@@ -74,14 +86,15 @@ public final class GroupCommitter: Sendable {
         }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<IngestResult, any Error>) in
-                let (flusher, refusal) = self.state.withLock { state -> (CheckedContinuation<Void, Never>?, (any Error)?) in
-                    if state.stopped { return (nil, ServiceError(.unavailable, "ingest is shutting down")) }
-                    if Task.isCancelled { return (nil, CancellationError()) }
+                let (flusher, refusal, watchers) = self.state.withLock { state -> (CheckedContinuation<Void, Never>?, (any Error)?, [CheckedContinuation<Void, Never>]) in
+                    if state.stopped { return (nil, ServiceError(.unavailable, "ingest is shutting down"), []) }
+                    if Task.isCancelled { return (nil, CancellationError(), []) }
                     state.waiters[id] = continuation
                     state.pending.append(Entry(id: id, record: record))
-                    return (self.takeFlusherIfReady(&state), nil)
+                    return (self.takeFlusherIfReady(&state), nil, Self.takeSatisfiedWatchers(&state))
                 }
                 if let refusal { continuation.resume(throwing: refusal) }
+                for watcher in watchers { watcher.resume() }
                 flusher?.resume()
             }
         } onCancel: {
@@ -91,6 +104,27 @@ public final class GroupCommitter: Sendable {
             }
             continuation?.resume(throwing: CancellationError())
         }
+    }
+
+    /// Returns once at least `count` records wait for a batch: lets a test (or a benchmark)
+    /// fill a batch before the flush loop runs, without sleeping.
+    public func waitUntilPending(atLeast count: Int) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = self.state.withLock { state -> Bool in
+                if state.pending.count >= count { return true }
+                state.pendingWatchers.append((count, continuation))
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    private static func takeSatisfiedWatchers(_ state: inout State) -> [CheckedContinuation<Void, Never>] {
+        guard !state.pendingWatchers.isEmpty else { return [] }
+        let count = state.pending.count
+        let satisfied = state.pendingWatchers.filter { $0.count <= count }.map(\.continuation)
+        state.pendingWatchers.removeAll { $0.count <= count }
+        return satisfied
     }
 
     private func takeFlusherIfReady(_ state: inout State) -> CheckedContinuation<Void, Never>? {
@@ -179,37 +213,110 @@ public final class GroupCommitter: Sendable {
             representatives.append(index)
         }
         let records = representatives.map { batch[$0].record }
-        let started = ContinuousClock.now
-        let outcome: Result<[IngestResult], any Error>
-        do {
-            outcome = .success(try await self.store.ingest(records, confirmationThreshold: self.configuration.confirmationThreshold))
-        } catch {
-            outcome = .failure(error)
-        }
+        let results = await self.ingest(records)
 
         let (continuations, flusher) = self.state.withLock { state in
             state.inFlight -= 1
             let continuations = batch.map { state.waiters.removeValue(forKey: $0.id) }
             return (continuations, self.takeFlusherIfReady(&state))
         }
-        switch outcome {
-        case .success(let results):
-            let queued = results.count { if case .accepted(_, true) = $0.outcome { true } else { false } }
-            self.observer?.batchCommitted(size: records.count, queued: queued, duration: started.duration(to: .now))
-            var firstSeen: Set<DepositRecord.Key> = []
-            for (index, entry) in batch.enumerated() {
-                var result = results[seen[entry.record.key]!]
+        var firstSeen: Set<DepositRecord.Key> = []
+        for (index, entry) in batch.enumerated() {
+            switch results[seen[entry.record.key]!] {
+            case .success(var result):
                 if !firstSeen.insert(entry.record.key).inserted, case .accepted(_, let queuedNow) = result.outcome {
                     result.outcome = .accepted(created: false, queued: queuedNow)
                 }
                 continuations[index]?.resume(returning: result)
+            case .failure(let error):
+                continuations[index]?.resume(throwing: error)
             }
-        case .failure(let error):
-            self.observer?.batchFailed(size: records.count, error: error)
-            self.logger.error("ingest_batch_failed", metadata: ["batch.size": "\(records.count)", "error": "\(error)"])
-            let failure = ServiceError(.unavailable, "the store did not commit the webhook", underlying: error)
-            for continuation in continuations { continuation?.resume(throwing: failure) }
         }
         flusher?.resume()
     }
+
+    /// Commits `records` (distinct transfers) in one transaction; returns one result per record.
+    ///
+    /// When the store refuses the batch for its data (``StoreFailureKind/data``: one record
+    /// holds a value the database cannot store), the records are committed again one by one,
+    /// so only the offender fails, with ``ServiceError/Code/invalidField``. Any other failure
+    /// fails every record with ``ServiceError/Code/unavailable``.
+    private func ingest(_ records: [DepositRecord]) async -> [Result<IngestResult, any Error>] {
+        let started = ContinuousClock.now
+        let error: any Error
+        do {
+            let results = try await self.store.ingest(records, confirmationThreshold: self.configuration.confirmationThreshold)
+            let queued = results.count { if case .accepted(_, true) = $0.outcome { true } else { false } }
+            self.observer?.batchCommitted(size: records.count, queued: queued, duration: started.duration(to: .now))
+            return results.map { .success($0) }
+        } catch let caught {
+            error = caught
+        }
+        guard StoreFailureKind(error) == .data else {
+            self.observer?.batchFailed(size: records.count, error: error)
+            self.logger.error("ingest_batch_failed", metadata: ["batch.size": "\(records.count)", "error": "\(error)"])
+            let failure = ServiceError(.unavailable, "the store did not commit the webhook", underlying: error)
+            return records.map { _ in .failure(failure) }
+        }
+        guard records.count > 1 else {
+            self.observer?.batchFailed(size: records.count, error: error)
+            self.logger.warning("ingest_record_refused", metadata: ["error": "\(error)"])
+            return [.failure(Self.refusal(error))]
+        }
+        self.logger.warning("ingest_batch_refused_data", metadata: ["batch.size": "\(records.count)", "error": "\(error)"])
+        let results = await self.ingestOneByOne(records)
+        let refused = results.count { if case .failure(let error) = $0 { StoreFailureKind(error) == .data } else { false } }
+        self.observer?.batchRetriedOneByOne(size: records.count, refused: refused)
+        return results.map { result in result.mapError { StoreFailureKind($0) == .data ? Self.refusal($0) : $0 } }
+    }
+
+    /// Commits each record in a transaction of its own, at most
+    /// ``Configuration/maximumConcurrentRetries`` at a time.
+    private func ingestOneByOne(_ records: [DepositRecord]) async -> [Result<IngestResult, any Error>] {
+        let threshold = self.configuration.confirmationThreshold
+        let store = self.store
+        return await withTaskGroup(of: (Int, Result<IngestResult, any Error>).self) { group in
+            var results = [Result<IngestResult, any Error>?](repeating: nil, count: records.count)
+            var next = 0
+            func startNext() {
+                guard next < records.count else { return }
+                let index = next
+                let record = records[index]
+                next += 1
+                group.addTask {
+                    do {
+                        return (index, .success(try await store.ingest([record], confirmationThreshold: threshold)[0]))
+                    } catch {
+                        return (index, .failure(error))
+                    }
+                }
+            }
+            for _ in 0..<self.configuration.maximumConcurrentRetries { startNext() }
+            while let (index, result) = await group.next() {
+                switch result {
+                case .success(let result):
+                    let queued = if case .accepted(_, true) = result.outcome { 1 } else { 0 }
+                    self.observer?.batchCommitted(size: 1, queued: queued, duration: .zero)
+                    results[index] = .success(result)
+                case .failure(let error) where StoreFailureKind(error) == .data:
+                    results[index] = .failure(error)
+                case .failure(let error):
+                    self.logger.error("ingest_retry_failed", metadata: ["error": "\(error)"])
+                    results[index] = .failure(ServiceError(.unavailable, "the store did not commit the webhook", underlying: error))
+                }
+                startNext()
+            }
+            return results.map { $0! }
+        }
+    }
+
+    /// The answer for a webhook whose values the store refused (HTTP 422).
+    private static func refusal(_ error: any Error) -> ServiceError {
+        let reason = ((error as? ServiceError)?.underlying as? StoreDataRefusal)?.reason ?? "unknown reason"
+        return ServiceError(.invalidField, "the store refused this webhook's data (\(reason))", underlying: error)
+    }
+}
+
+extension GroupCommitter.Observer {
+    public func batchRetriedOneByOne(size: Int, refused: Int) {}
 }

@@ -11,10 +11,12 @@ public final class ServiceMetrics: Sendable {
 
     public let webhookProcessing: HistogramKey
     public let enqueueFailed: CounterKey
+    public let batchesRetried: CounterKey
     public let queueDepth: GaugeKey
     public let queueOldestAge: GaugeKey
     public let taskDuration: HistogramKey
     public let taskFailed: CounterKey
+    public let taskDeferred: CounterKey
     public let workersAlive: GaugeKey
     public let poolActive: GaugeKey
     public let poolIdle: GaugeKey
@@ -44,6 +46,9 @@ public final class ServiceMetrics: Sendable {
         self.enqueueFailed = recorder.counter(
             "webhook_enqueue_failed_total", help: "Webhooks answered 503 because the store did not commit them."
         )
+        self.batchesRetried = recorder.counter(
+            "webhook_batch_retried_total", help: "Group commits the store refused for their data, committed again one webhook at a time."
+        )
         self.queueDepth = recorder.gauge("deposit_queue_depth", help: "Deposit jobs not yet finished.")
         self.queueOldestAge = recorder.gauge(
             "deposit_queue_oldest_age_seconds", help: "Age of the oldest due deposit job that no worker holds."
@@ -52,6 +57,9 @@ public final class ServiceMetrics: Sendable {
             "deposit_task_duration_seconds", help: "Time a worker spends on one deposit job."
         )
         self.taskFailed = recorder.counter("deposit_task_failed_total", help: "Deposit job attempts that failed and were rolled back.")
+        self.taskDeferred = recorder.counter(
+            "deposit_task_deferred_total", help: "Claims given back uncharged because the store was unavailable."
+        )
         self.workersAlive = recorder.gauge("workers_alive", help: "DepositWorker actors currently running.")
         self.poolActive = recorder.gauge("db_pool_connections_active", help: "Database connections leased right now.")
         self.poolIdle = recorder.gauge("db_pool_connections_idle", help: "Open database connections not leased.")

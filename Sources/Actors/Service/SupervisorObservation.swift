@@ -18,7 +18,7 @@ struct SupervisorObservation: SupervisorObserver {
     }
 }
 
-/// Wakes workers when a batch queued jobs, and counts failed batches.
+/// Wakes workers when a batch queued jobs, and counts batches retried one webhook at a time.
 struct IngestObservation: GroupCommitter.Observer {
     let metrics: ServiceMetrics
     let signal: JobSignal
@@ -29,6 +29,10 @@ struct IngestObservation: GroupCommitter.Observer {
     }
 
     func batchFailed(size: Int, error: any Error) {}
+
+    func batchRetriedOneByOne(size: Int, refused: Int) {
+        self.metrics.recorder.increment(self.metrics.batchesRetried)
+    }
 }
 
 /// Lets closures created before the root supervisor reach it once it exists.

@@ -74,6 +74,9 @@ public final class PostgresStore: DepositStore {
             if state == "23505" {
                 return ServiceError(.conflict, "a record with the same unique key exists", underlying: error)
             }
+            if Self.isDataException(sqlState: state) {
+                return .storeRefusedData("SQLSTATE \(state)", underlying: error)
+            }
             return ServiceError(.storeFailure, "database error \(state)", underlying: error)
         case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:
             return ServiceError(.unavailable, "database connection lost", underlying: error)
@@ -82,8 +85,22 @@ public final class PostgresStore: DepositStore {
         }
     }
 
+    /// Whether the server refused the values rather than the statement or the session:
+    /// class 22 (data exception: NUL in text, numeric overflow, bad encoding), 23 (integrity
+    /// constraint: a CHECK, NOT NULL or foreign key; 23505 is the unique-key path and handled
+    /// apart) and 54 (program limit exceeded: an index row too large).
+    static func isDataException(sqlState: String) -> Bool {
+        sqlState.hasPrefix("22") || (sqlState.hasPrefix("23") && sqlState != "23505") || sqlState.hasPrefix("54")
+    }
+
     /// Applies migrations on a connection of its own, so it works before the pool runs.
     public func migrate() async throws -> [Int] {
+        try await self.migrate(through: .max)
+    }
+
+    /// Applies pending migrations up to `version` only (tests build a database as an older
+    /// release left it, then migrate the rest).
+    public func migrate(through version: Int) async throws -> [Int] {
         let connection: PostgresConnection
         do {
             connection = try await self.factory.connect()
@@ -93,7 +110,7 @@ public final class PostgresStore: DepositStore {
         do {
             // One migrator at a time across processes; the lock ends with the session.
             try await connection.query("SELECT pg_advisory_lock(727274)", logger: self.logger)
-            let applied = try await self.applyMigrations(on: connection)
+            let applied = try await self.applyMigrations(on: connection, through: version)
             await self.factory.close(connection)
             return applied
         } catch {
@@ -102,7 +119,7 @@ public final class PostgresStore: DepositStore {
         }
     }
 
-    private func applyMigrations(on connection: PostgresConnection) async throws -> [Int] {
+    private func applyMigrations(on connection: PostgresConnection, through version: Int) async throws -> [Int] {
         try await connection.query(
             """
             CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -118,7 +135,7 @@ public final class PostgresStore: DepositStore {
             existing.insert(version)
         }
         var applied: [Int] = []
-        for migration in Migrations.postgres where !existing.contains(migration.version) {
+        for migration in Migrations.postgres where !existing.contains(migration.version) && migration.version <= version {
             do {
                 try await connection.query("BEGIN", logger: self.logger)
                 for statement in migration.statements {

@@ -68,6 +68,11 @@ public final class SQLiteStore: DepositStore {
             ServiceError(.conflict, "a record with the same unique key exists", underlying: error)
         case .busy, .locked, .ioError, .cantOpen, .full:
             ServiceError(.unavailable, "database file unavailable: \(error.reason)", underlying: error)
+        // The values themselves: a CHECK, NOT NULL, foreign key or STRICT type refused, a
+        // string or blob over the length limit, a type mismatch.
+        case .constraint, .constraintCheckFailed, .constraintNotNullFailed, .constraintForeignKeyFailed,
+             .constraintStrictDataTypeFailed, .constraintTriggerFailed, .tooBig, .mismatch:
+            .storeRefusedData("SQLite \(error.reason)", underlying: error)
         default:
             ServiceError(.storeFailure, "database error \(error.reason)", underlying: error)
         }
@@ -75,6 +80,12 @@ public final class SQLiteStore: DepositStore {
 
     /// Applies migrations on a connection of its own, so it works before the pool runs.
     public func migrate() async throws -> [Int] {
+        try await self.migrate(through: .max)
+    }
+
+    /// Applies pending migrations up to `version` only (tests build a database as an older
+    /// release left it, then migrate the rest).
+    public func migrate(through version: Int) async throws -> [Int] {
         let connection: SQLiteConnection
         do {
             connection = try await self.factory.connect()
@@ -82,7 +93,7 @@ public final class SQLiteStore: DepositStore {
             throw ServiceError(.unavailable, "database file unavailable for migrations", underlying: error)
         }
         do {
-            let applied = try await self.applyMigrations(on: connection)
+            let applied = try await self.applyMigrations(on: connection, through: version)
             await self.factory.close(connection)
             return applied
         } catch {
@@ -91,7 +102,7 @@ public final class SQLiteStore: DepositStore {
         }
     }
 
-    private func applyMigrations(on connection: SQLiteConnection) async throws -> [Int] {
+    private func applyMigrations(on connection: SQLiteConnection, through version: Int) async throws -> [Int] {
         _ = try await connection.query(
             """
             CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -103,7 +114,7 @@ public final class SQLiteStore: DepositStore {
         )
         let existing = Set(try await connection.query("SELECT version FROM schema_migrations").compactMap { $0.column("version")?.integer })
         var applied: [Int] = []
-        for migration in Migrations.sqlite where !existing.contains(migration.version) {
+        for migration in Migrations.sqlite where !existing.contains(migration.version) && migration.version <= version {
             do {
                 _ = try await connection.query("BEGIN IMMEDIATE")
                 for statement in migration.statements {
