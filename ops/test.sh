@@ -68,6 +68,7 @@ start_postgres() {
     export CRICALGO_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
     export CRICALGO_TEST_PG_DATA="$pg_dir/data"
     export CRICALGO_TEST_PG_BIN="$pg_bin"
+    export CRICALGO_TEST_PG_SOCKET_DIR="$pg_dir"
     log "PostgreSQL 15 on 127.0.0.1:$pg_port"
 }
 

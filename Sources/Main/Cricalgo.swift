@@ -43,42 +43,64 @@ struct CommonOptions: ParsableArguments {
     }
 }
 
-/// Reads configuration and sets up logging, or exits non-zero naming the bad variable.
+/// Reads configuration and sets up logging, or exits 78 naming the bad variable.
 struct Startup {
     let configuration: ServiceConfiguration
     let logger: Logger
 
-    /// - Parameter reportOnStandardOutput: the command prints a report on standard output,
-    ///   so its logs go to standard error.
-    init(options: CommonOptions, mode: ServiceConfiguration.Mode, reportOnStandardOutput: Bool = false) throws {
-        let reader = EnvironmentReader(options.environment())
+    /// - Parameters:
+    ///   - mode: what runs; the maintenance commands pass `.worker`, as they take no webhooks.
+    ///   - listens: the command binds `HOST`, which is then resolved once here.
+    ///   - reportOnStandardOutput: the command prints a report on standard output,
+    ///     so its logs go to standard error.
+    init(options: CommonOptions, mode: ServiceConfiguration.Mode, listens: Bool = true, reportOnStandardOutput: Bool = false) throws {
+        let reader = EnvironmentReader(options.environment(), secretNames: ServiceConfiguration.secretVariables)
         do {
             let format = try reader.choice("LOG_FORMAT", default: LogFormat.json)
-            let levelText = reader.string("LOG_LEVEL")?.lowercased() ?? "info"
+            let levelText = try reader.string("LOG_LEVEL")?.lowercased() ?? "info"
             guard let level = Logger.Level(rawValue: levelText) else {
                 throw RuntimeError(.invalidConfiguration, "LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical, got \"\(levelText)\"")
             }
             self.configuration = try ServiceConfiguration(environment: reader, mode: mode)
+            if listens { try self.configuration.checkHostResolves() }
             let output: LogOutput = reportOnStandardOutput ? .standardError : .standardOutput
             LoggingSystem.bootstrap { label in LoggingSetup.makeHandler(label: label, format: format, level: level, output: output) }
             self.logger = Logger(label: "cricalgo")
         } catch {
-            FileHandle.standardError.write(Data("cricalgo: \(error)\n".utf8))
-            throw ExitCode(78)
+            throw Self.refusal("\(error)")
         }
+    }
+
+    /// Reports a configuration error on standard error; the returned exit code is 78
+    /// (EX_CONFIG), so an orchestrator does not restart into the same error.
+    static func refusal(_ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data("cricalgo: \(message)\n".utf8))
+        return ExitCode(78)
     }
 }
 
 /// Runs the service until SIGTERM/SIGINT (exit 0 after an orderly shutdown) or until the
 /// root supervisor gives up (exit 1, so an orchestrator restarts the process).
 func runService(_ startup: Startup) async throws {
-    let service = try DepositService(configuration: startup.configuration, logger: startup.logger)
+    let configuration = startup.configuration
+    let service = try DepositService(configuration: configuration, logger: startup.logger)
     startup.logger.info("service_starting", metadata: [
-        "mode": "\(startup.configuration.mode.rawValue)", "store": "\(startup.configuration.database)",
-        "workers": "\(startup.configuration.mode == .api ? 0 : startup.configuration.workerConcurrency)",
+        "mode": "\(configuration.mode.rawValue)", "store": "\(configuration.database)",
+        "workers": "\(configuration.mode == .api ? 0 : configuration.workerConcurrency)",
     ])
+    if configuration.acceptsUnsignedWebhooks {
+        if configuration.allowUnsignedWebhooks {
+            startup.logger.warning("unsigned_webhooks_allowed", metadata: [
+                "host": "\(configuration.ingress.host)", "hint": "ALLOW_UNSIGNED_WEBHOOKS=true: anyone who reaches the port can post deposits",
+            ])
+        } else {
+            startup.logger.warning("unsigned_webhooks_loopback_only", metadata: [
+                "host": "\(configuration.ingress.host)", "hint": "WEBHOOK_SECRET is unset: listening on loopback only",
+            ])
+        }
+    }
     do {
-        let applied = try await service.migrate()
+        let applied = try await migrateAtStart(service.migrate, startup)
         if !applied.isEmpty { startup.logger.info("migrations_applied", metadata: ["versions": "\(applied)"]) }
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: service.root, successTerminationBehavior: .gracefullyShutdownGroup)],
@@ -87,9 +109,25 @@ func runService(_ startup: Startup) async throws {
         ))
         try await group.run()
         startup.logger.info("service_stopped")
+    } catch let exit as ExitCode {
+        throw exit
     } catch {
         startup.logger.critical("service_failed", metadata: ["error": "\(error)"])
         throw ExitCode.failure
+    }
+}
+
+/// Applies pending migrations; a login the database refuses is a configuration error
+/// (exit 78 saying so), not a failure to retry.
+func migrateAtStart(_ migrate: () async throws -> [Int], _ startup: Startup) async throws -> [Int] {
+    do {
+        return try await migrate()
+    } catch {
+        guard case .postgres(let address) = startup.configuration.database,
+            let refusal = PostgresLoginRefusal(error, address: address)
+        else { throw error }
+        startup.logger.critical("database_login_refused", metadata: ["sqlstate": "\(refusal.sqlState)", "user": "\(address.username)"])
+        throw Startup.refusal(refusal.description)
     }
 }
 

@@ -21,8 +21,8 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func run() async throws {
-        let startup = try Startup(options: self.options, mode: .serve, reportOnStandardOutput: true)
-        let applied = try await withStore(startup) { store in try await store.migrate() }
+        let startup = try Startup(options: self.options, mode: .worker, listens: false, reportOnStandardOutput: true)
+        let applied = try await withStore(startup) { store in try await migrateAtStart(store.migrate, startup) }
         print(applied.isEmpty ? "schema up to date" : "applied migrations \(applied.map(String.init).joined(separator: ", "))")
     }
 }
@@ -33,16 +33,17 @@ struct Verify: AsyncParsableCommand {
         discussion: """
             Checks: each credited deposit has exactly one ledger entry and no other deposit has one; \
             every wallet's deposit_balance equals the sum of its ledger entries; no job holds an expired lease; \
-            every queued deposit has a job and every job belongs to a queued deposit.
+            every queued deposit has a job and every job belongs to a queued deposit; \
+            no transfer is stored under two spellings of its tx_hash (tx_hash_collision: see the runbook).
             """
     )
     @OptionGroup var options: CommonOptions
     @Flag(help: "Print the report as JSON.") var json = false
 
     func run() async throws {
-        let startup = try Startup(options: self.options, mode: .serve, reportOnStandardOutput: true)
+        let startup = try Startup(options: self.options, mode: .worker, listens: false, reportOnStandardOutput: true)
         let (violations, statistics) = try await withStore(startup) { store in
-            _ = try await store.migrate()
+            _ = try await migrateAtStart(store.migrate, startup)
             return (try await store.verify(), try await store.statistics())
         }
         if self.json {

@@ -3,6 +3,13 @@ import Testing
 
 @testable import Runtime
 
+extension EnvironmentReader {
+    /// A reader that treats the service's secret variables as secret.
+    fileprivate init(_ values: [String: String]) {
+        self.init(values, secretNames: ["WEBHOOK_SECRET", "ADMIN_TOKEN", "DATABASE_URL"])
+    }
+}
+
 @Suite("EnvironmentReader")
 struct ConfigurationEnvironmentReaderTests {
     /// The description of the error `body` throws.
@@ -32,9 +39,10 @@ struct ConfigurationEnvironmentReaderTests {
             #expect(try environment.milliseconds(name, default: .milliseconds(250), range: .zero ... .seconds(60)) == .milliseconds(250))
             #expect(try environment.choice(name, default: LogFormat.json) == .json)
         }
-        #expect(environment.string("UNSET") == nil)
-        #expect(environment.string("EMPTY") == nil)
-        #expect(environment.string("BLANK") == "  \t")
+        #expect(try environment.string("UNSET") == nil)
+        #expect(try environment.string("EMPTY") == nil)
+        #expect(try environment.string("BLANK") == nil)
+        #expect(environment.isSet("EMPTY") && environment.isSet("BLANK") && !environment.isSet("UNSET"))
     }
 
     @Test("valid values are parsed, surrounding whitespace ignored")
@@ -60,7 +68,7 @@ struct ConfigurationEnvironmentReaderTests {
         #expect(try environment.seconds("PRECISE", default: .zero, range: .zero ... .seconds(2)) == .nanoseconds(1_123_456_789))
         #expect(try environment.choice("LOG_FORMAT", default: LogFormat.json) == .text)
         #expect(try environment.choice("LOG_LEVEL", default: Logger.Level.info) == .debug)
-        #expect(environment.string("HOST") == "0.0.0.0")
+        #expect(try environment.string("HOST") == "0.0.0.0")
     }
 
     @Test(
@@ -158,15 +166,15 @@ struct ConfigurationEnvironmentReaderTests {
         let aliasOnly = EnvironmentReader(["WORKER_CONCURRENCY": "", "CELERY_WORKER_CONCURRENCY": "16"])
         let neither = EnvironmentReader([:])
 
-        let first = try #require(both.first(of: "WORKER_CONCURRENCY", "CELERY_WORKER_CONCURRENCY"))
+        let first = try #require(try both.first(of: "WORKER_CONCURRENCY", "CELERY_WORKER_CONCURRENCY"))
         #expect(first.name == "WORKER_CONCURRENCY" && first.value == "4")
-        let alias = try #require(aliasOnly.first(of: "WORKER_CONCURRENCY", "CELERY_WORKER_CONCURRENCY"))
+        let alias = try #require(try aliasOnly.first(of: "WORKER_CONCURRENCY", "CELERY_WORKER_CONCURRENCY"))
         #expect(alias.name == "CELERY_WORKER_CONCURRENCY" && alias.value == "16")
-        #expect(neither.first(of: "WORKER_CONCURRENCY", "CELERY_WORKER_CONCURRENCY") == nil)
+        #expect(try neither.first(of: "WORKER_CONCURRENCY", "CELERY_WORKER_CONCURRENCY") == nil)
 
         // The error names the variable that was actually set.
         let bad = EnvironmentReader(["CELERY_WORKER_CONCURRENCY": "many"])
-        let found = try #require(bad.first(of: ["WORKER_CONCURRENCY", "CELERY_WORKER_CONCURRENCY"]))
+        let found = try #require(try bad.first(of: ["WORKER_CONCURRENCY", "CELERY_WORKER_CONCURRENCY"]))
         #expect(
             self.message { try bad.int(found.name, default: 8, range: 1...256) }
                 == #"invalid configuration: CELERY_WORKER_CONCURRENCY must be an integer in 1...256, got "many""#
@@ -174,7 +182,7 @@ struct ConfigurationEnvironmentReaderTests {
     }
 
     @Test("secret values are never echoed", arguments: ["WEBHOOK_SECRET", "ADMIN_TOKEN", "DATABASE_URL"])
-    func defaultSecrets(_ name: String) {
+    func secretsAreNeverEchoed(_ name: String) throws {
         let secret = "postgres://user:hunter2@db/app"
         let environment = EnvironmentReader([name: secret])
         #expect(environment.isSecret(name))
@@ -190,7 +198,9 @@ struct ConfigurationEnvironmentReaderTests {
             #expect(message.hasSuffix("got a value that is not shown (secret)"))
             #expect(!message.contains("hunter2"))
         }
-        #expect(environment.string(name) == secret)
+        #expect(try environment.string(name) == secret)
+        let withControl = EnvironmentReader([name: "hunter2\u{7}"])
+        #expect(!self.message { try withControl.string(name) }.contains("hunter2"))
     }
 
     @Test("callers can name their own secrets")
@@ -200,6 +210,33 @@ struct ConfigurationEnvironmentReaderTests {
         #expect(!environment.isSecret("WEBHOOK_SECRET"))
         #expect(!self.message { try environment.int("API_KEY", default: 1, range: 1...2) }.contains("k-123"))
         #expect(self.message { try environment.int("PORT", default: 1, range: 1...2) }.hasSuffix(#"got "x""#))
+    }
+
+    // MARK: Trimming and control characters
+
+    @Test("every value is trimmed, a secret file's trailing newline included")
+    func valuesAreTrimmed() throws {
+        let environment = EnvironmentReader(["WEBHOOK_SECRET": "s3cret\n", "HOST": " 127.0.0.1\t", "CRLF": "value\r\n"])
+        #expect(try environment.string("WEBHOOK_SECRET") == "s3cret")
+        #expect(try environment.string("HOST") == "127.0.0.1")
+        #expect(try environment.requiredString("CRLF") == "value")
+    }
+
+    @Test("a control character left after trimming is refused, naming the variable", arguments: ["a\nb", "a\u{0}b", "x\u{1B}[31m", "a\u{7F}b", "a\u{85}b"])
+    func controlCharactersAreRefused(_ value: String) {
+        let environment = EnvironmentReader(["HOST": value, "WORKER_CONCURRENCY": value])
+        #expect(self.message { try environment.string("HOST") }.hasPrefix("invalid configuration: HOST must be free of control characters"))
+        #expect(self.message { try environment.first(of: "WORKER_CONCURRENCY") }.contains("WORKER_CONCURRENCY"))
+    }
+
+    @Test("numbers too large for any type are refused, never trapped on", arguments: [
+        "99999999999999999999999999", "9223372036854775807", "9223372036854775808", "18446744073709551616.999999999",
+    ])
+    func hugeNumbersAreRefused(_ text: String) {
+        let environment = EnvironmentReader(["N": text])
+        #expect(self.message { try environment.int("N", default: 1, range: 1...65535) }.contains("N must be"))
+        #expect(self.message { try environment.seconds("N", default: .seconds(1), range: .zero ... .seconds(86_400)) }.contains("N must be"))
+        #expect(self.message { try environment.milliseconds("N", default: .seconds(1), range: .zero ... .seconds(600)) }.contains("N must be"))
     }
 
     @Test("durations format their range bounds compactly")

@@ -7,7 +7,7 @@ struct HealthRoutes: Sendable {
     let health: ServiceHealth
     let metrics: MetricsActor
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register<Context: RequestContext>(on router: Router<Context>) {
         router.get("/api/v1/webhooks/health") { _, _ in
             JSONBody.response(.ok, #"{"status":"ok","service":"webhooks","endpoints":["/api/v1/webhooks/bep20"]}"#)
         }

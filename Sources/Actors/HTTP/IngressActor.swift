@@ -21,7 +21,8 @@ public actor IngressActor {
         public var maximumBodyBytes: Int
         /// Longest a webhook waits for its commit before a 503. Default 5 s.
         public var ingestTimeout: Duration
-        /// Shared secret for signatures; nil accepts unsigned webhooks (with a warning at start).
+        /// Shared secret for signatures; nil accepts unsigned webhooks (with a warning at start;
+        /// the configuration then binds loopback only unless unsigned webhooks are allowed).
         public var webhookSecret: String?
         /// Standard Webhooks timestamp tolerance. Default 300 s.
         public var signatureTolerance: Duration
@@ -158,7 +159,7 @@ public actor IngressActor {
             verifier = nil
             self.logger.warning("webhook_signatures_disabled", metadata: ["hint": "set WEBHOOK_SECRET to require signed webhooks"])
         }
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: ServiceRequestContext.self)
         router.add(middleware: JSONErrorMiddleware(metrics: self.metrics))
         let webhook = WebhookHandler(
             configuration: .init(
@@ -177,7 +178,8 @@ public actor IngressActor {
                 try await webhook.handle(request, context: context)
             }
             AdminRoutes(
-                token: self.configuration.adminToken, chaosEnabled: self.configuration.chaosEnabled, store: self.store, hooks: self.hooks
+                token: self.configuration.adminToken, chaosEnabled: self.configuration.chaosEnabled, store: self.store, hooks: self.hooks,
+                logger: self.logger
             ).register(on: router)
         }
 
@@ -191,5 +193,18 @@ public actor IngressActor {
             },
             logger: self.logger
         )
+    }
+}
+
+/// The request context of the service's routes: Hummingbird's core context plus the
+/// client's address, which the admin routes log on a failed authentication.
+public struct ServiceRequestContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The connected peer; nil when the channel has none (in-process tests).
+    public let remoteAddress: SocketAddress?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
     }
 }

@@ -1,7 +1,7 @@
 import Runtime
 
 /// Everything the service needs to start, as Main assembles it from the environment
-/// and flags (SPEC §5). Defaults are the documented ones.
+/// and flags. Defaults are the documented ones.
 public struct ServiceConfiguration: Sendable {
     /// Which parts run in this process.
     public enum Mode: String, Sendable, CaseIterable {
@@ -34,6 +34,9 @@ public struct ServiceConfiguration: Sendable {
     public var shutdownTimeout: Duration
     /// Group commit batch limit (256).
     public var ingestBatchSize: Int
+    /// `ALLOW_UNSIGNED_WEBHOOKS` (false): without `WEBHOOK_SECRET`, take unsigned webhooks
+    /// from any address rather than from loopback only.
+    public var allowUnsignedWebhooks: Bool
 
     public init(
         mode: Mode = .serve,
@@ -49,7 +52,8 @@ public struct ServiceConfiguration: Sendable {
         supervisorRestartWindow: Duration = .seconds(60),
         monitorInterval: Duration = .seconds(5),
         shutdownTimeout: Duration = .seconds(30),
-        ingestBatchSize: Int = 256
+        ingestBatchSize: Int = 256,
+        allowUnsignedWebhooks: Bool = false
     ) {
         self.mode = mode
         self.database = database
@@ -65,5 +69,6 @@ public struct ServiceConfiguration: Sendable {
         self.monitorInterval = monitorInterval
         self.shutdownTimeout = shutdownTimeout
         self.ingestBatchSize = ingestBatchSize
+        self.allowUnsignedWebhooks = allowUnsignedWebhooks
     }
 }

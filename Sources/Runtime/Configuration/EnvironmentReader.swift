@@ -3,29 +3,27 @@
 /// Only the executable reads the process environment; it hands the values to a reader:
 ///
 /// ```swift
-/// let environment = EnvironmentReader(ProcessInfo.processInfo.environment)
+/// let environment = EnvironmentReader(ProcessInfo.processInfo.environment, secretNames: ["API_KEY"])
 /// let port = try environment.int("PORT", default: 8000, range: 1...65535)
 /// ```
 ///
-/// An unset or empty variable yields the default (typed getters also treat a value of only
-/// whitespace as empty, and ignore surrounding whitespace). A malformed or out-of-range value
+/// Surrounding whitespace (a trailing newline from a secret file included) is trimmed from
+/// every value, and an unset, empty or blank variable yields the default. A value that still
+/// holds a control character is refused. A malformed or out-of-range value
 /// throws ``RuntimeError`` with code `invalidConfiguration` whose description names the
 /// variable, what it expects and the value received, e.g.
 /// `invalid configuration: PORT must be an integer in 1...65535, got "abc"`. The value of a
 /// secret variable (see ``secretNames``) is never repeated.
 public struct EnvironmentReader: Sendable {
-    /// Variables that hold secrets by default: the webhook signing secret, the admin token
-    /// and the database URL (which may carry a password).
-    public static let defaultSecretNames: Set<String> = ["WEBHOOK_SECRET", "ADMIN_TOKEN", "DATABASE_URL"]
-
     /// Variables whose values never appear in error messages.
     public let secretNames: Set<String>
     private let values: [String: String]
 
     /// - Parameters:
     ///   - values: Variable names and values, typically the process environment.
-    ///   - secretNames: Variables whose values are never echoed. Default ``defaultSecretNames``.
-    public init(_ values: [String: String], secretNames: Set<String> = EnvironmentReader.defaultSecretNames) {
+    ///   - secretNames: Variables whose values are never echoed; the caller knows which of
+    ///     its variables hold secrets.
+    public init(_ values: [String: String], secretNames: Set<String>) {
         self.values = values
         self.secretNames = secretNames
     }
@@ -35,32 +33,44 @@ public struct EnvironmentReader: Sendable {
         self.secretNames.contains(name)
     }
 
-    /// The raw value; `nil` if unset or empty.
-    public func string(_ name: String) -> String? {
-        guard let value = self.values[name], !value.isEmpty else { return nil }
+    /// Whether `name` is present at all, even empty.
+    public func isSet(_ name: String) -> Bool {
+        self.values[name] != nil
+    }
+
+    /// The value without surrounding whitespace (a secret file's trailing newline
+    /// included); `nil` if unset, empty or only whitespace.
+    ///
+    /// - Throws: `invalidConfiguration` naming the variable if the trimmed value contains
+    ///   a control character.
+    public func string(_ name: String) throws -> String? {
+        guard let value = self.trimmed(name) else { return nil }
+        guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw self.invalid(name, expected: "free of control characters", got: value)
+        }
         return value
     }
 
-    /// The raw value of a variable that must be set.
+    /// The trimmed value of a variable that must be set.
     ///
-    /// - Throws: `invalidConfiguration` if it is unset or empty.
+    /// - Throws: `invalidConfiguration` if it is unset, empty or holds control characters.
     public func requiredString(_ name: String) throws -> String {
-        guard let value = self.string(name) else {
+        guard let value = try self.string(name) else {
             throw RuntimeError(.invalidConfiguration, "\(name) must be set")
         }
         return value
     }
 
-    /// The first of `names` that is set and not empty, with its name: for aliases such as
+    /// The first of `names` that is set and not blank, with its name: for aliases such as
     /// `WORKER_CONCURRENCY` / `CELERY_WORKER_CONCURRENCY`, where the earlier name wins.
-    public func first(of names: String...) -> (name: String, value: String)? {
-        self.first(of: names)
+    public func first(of names: String...) throws -> (name: String, value: String)? {
+        try self.first(of: names)
     }
 
-    /// The first of `names` that is set and not empty, with its name.
-    public func first(of names: [String]) -> (name: String, value: String)? {
+    /// The first of `names` that is set and not blank, with its name.
+    public func first(of names: [String]) throws -> (name: String, value: String)? {
         for name in names {
-            if let value = self.string(name) {
+            if let value = try self.string(name) {
                 return (name, value)
             }
         }

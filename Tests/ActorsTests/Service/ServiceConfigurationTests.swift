@@ -4,13 +4,15 @@ import Testing
 
 @Suite struct ServiceConfigurationTests {
     private func configuration(_ values: [String: String], mode: ServiceConfiguration.Mode = .serve) throws -> ServiceConfiguration {
-        try ServiceConfiguration(environment: EnvironmentReader(values), mode: mode)
+        try ServiceConfiguration(environment: EnvironmentReader(values, secretNames: ServiceConfiguration.secretVariables), mode: mode)
     }
 
     @Test func defaultsAreTheDocumentedOnes() throws {
         let configuration = try self.configuration([:])
         #expect(configuration.database == .sqlite(path: "./data/cricalgo.sqlite"))
-        #expect(configuration.ingress.host == "0.0.0.0")
+        // No WEBHOOK_SECRET: loopback only.
+        #expect(configuration.ingress.host == "127.0.0.1")
+        #expect(configuration.allowUnsignedWebhooks == false)
         #expect(configuration.ingress.port == 8000)
         #expect(configuration.poolSize == 20)
         #expect(configuration.poolMaxOverflow == 30)
@@ -61,6 +63,11 @@ import Testing
         ("MAX_BODY_BYTES", "1"), ("INGEST_TIMEOUT_MS", "0"), ("JOB_LEASE_SECONDS", "x"), ("JOB_MAX_ATTEMPTS", "0"),
         ("SUPERVISOR_MAX_RESTARTS", "-1"), ("SUPERVISOR_RESTART_WINDOW", "0"), ("CHAOS_ENABLED", "maybe"),
         ("WEBHOOK_TOLERANCE_SECONDS", "-5"), ("DATABASE_URL", "mysql://root@localhost/db"),
+        ("ALLOW_UNSIGNED_WEBHOOKS", "sure"), ("HOST", "not a host"), ("HOST", "127.0.0.1\n0.0.0.0"),
+        ("PORT", "99999999999999999999999"), ("JOB_LEASE_SECONDS", "99999999999999999999"),
+        ("SUPERVISOR_RESTART_WINDOW", "9223372036854775807"), ("INGEST_TIMEOUT_MS", "9223372036854775807.5"),
+        ("WEBHOOK_SECRET", "   "), ("ADMIN_TOKEN", ""), ("WEBHOOK_SECRET", "CHANGE_ME"), ("ADMIN_TOKEN", "change_me_admin"),
+        ("WEBHOOK_SECRET", "changeme"), ("DB_POOL_SIZE", "2\u{0}"),
     ])
     func aBadValueNamesItsVariable(name: String, value: String) {
         do {

@@ -13,26 +13,34 @@ public final class PostgresConnectionFactory: ConnectionFactory {
     private let nextID = Atomic<Int>(0)
 
     public init(address: DatabaseLocation.PostgresAddress, logger: Logger) throws {
-        let tls: PostgresConnection.Configuration.TLS
-        switch address.tls {
-        case .disable:
-            tls = .disable
-        case .prefer:
-            tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-        case .require:
-            tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-        }
-        var configuration = PostgresConnection.Configuration(
-            host: address.host,
-            port: address.port,
-            username: address.username,
-            password: address.password,
-            database: address.database,
-            tls: tls
-        )
-        configuration.options.connectTimeout = .seconds(5)
-        self.configuration = configuration
+        self.configuration = try Self.configuration(for: address)
         self.logger = logger
+    }
+
+    /// The connection settings for `address`: TCP (with its TLS mode) or a Unix socket.
+    public static func configuration(for address: DatabaseLocation.PostgresAddress) throws -> PostgresConnection.Configuration {
+        var configuration: PostgresConnection.Configuration
+        switch address.endpoint {
+        case .tcp(let host, let port):
+            let tls: PostgresConnection.Configuration.TLS
+            switch address.tls {
+            case .disable:
+                tls = .disable
+            case .prefer:
+                tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            case .require:
+                tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            }
+            configuration = PostgresConnection.Configuration(
+                host: host, port: port, username: address.username, password: address.password, database: address.database, tls: tls
+            )
+        case .unixSocket(let path):
+            configuration = PostgresConnection.Configuration(
+                unixSocketPath: path, username: address.username, password: address.password, database: address.database
+            )
+        }
+        configuration.options.connectTimeout = .seconds(5)
+        return configuration
     }
 
     public func connect() async throws -> PostgresConnection {
@@ -57,5 +65,43 @@ public final class PostgresConnectionFactory: ConnectionFactory {
     /// A connection outside the pool, for LISTEN (it stays busy as long as it listens).
     public func connectDedicated() async throws -> PostgresConnection {
         try await self.connect()
+    }
+}
+
+/// PostgreSQL's refusal of a new session: a wrong password or an unknown role
+/// (SQLSTATE 28P01, 28000) or a database that does not exist (3D000). Retrying cannot
+/// help; the configuration must change.
+public struct PostgresLoginRefusal: Sendable, CustomStringConvertible {
+    public let sqlState: String
+    public let username: String
+    public let database: String?
+
+    /// The refusal behind `error` (looking through ``ServiceError/underlying``), or nil
+    /// when `error` is not one.
+    public init?(_ error: any Error, address: DatabaseLocation.PostgresAddress) {
+        var current: (any Error)? = error
+        while let candidate = current {
+            if let error = candidate as? PSQLError {
+                guard let state = error.serverInfo?[.sqlState], ["28P01", "28000", "3D000"].contains(state) else { return nil }
+                self.sqlState = state
+                self.username = address.username
+                self.database = address.database
+                return
+            }
+            current = (candidate as? ServiceError)?.underlying
+        }
+        return nil
+    }
+
+    /// Log-safe: names the user and database, never the password.
+    public var description: String {
+        switch self.sqlState {
+        case "3D000":
+            "PostgreSQL refused the login for user \"\(self.username)\": database \"\(self.database ?? self.username)\" does not exist "
+                + "(SQLSTATE 3D000; check DATABASE_URL)"
+        default:
+            "PostgreSQL refused the login for user \"\(self.username)\" (SQLSTATE \(self.sqlState): wrong password or no such role; "
+                + "check DATABASE_URL)"
+        }
     }
 }
