@@ -60,7 +60,8 @@ public protocol DepositStore: Sendable {
     /// Counts for gauges and autoscaling.
     func statistics() async throws -> StoreStatistics
 
-    /// Checks the invariants of SPEC §3; returns every violation found.
+    /// Checks the invariants of SPEC §3, and that no two rows are one transfer under the
+    /// canonical tx_hash; returns every violation found.
     func verify() async throws -> [InvariantViolation]
 
     /// Closes connections; the store is unusable afterwards.
@@ -227,10 +228,14 @@ public struct InvariantViolation: Sendable, Hashable, Codable, CustomStringConve
         case queuedWithoutJob = "queued_without_job"
         case jobForSettledDeposit = "job_for_settled_deposit"
         case negativeBalance = "negative_balance"
+        /// Rows whose tx_hash spellings are one transfer under the canonical form
+        /// (``TransferIdentity/canonicalTxHash(_:)``): stored before ingest normalised them.
+        case txHashCollision = "tx_hash_collision"
     }
 
     public var kind: Kind
-    /// The record concerned (a tx_id or user_id).
+    /// The record concerned (a tx_id or user_id; for ``Kind/txHashCollision`` every tx_id of
+    /// the group, comma-separated, the earliest first).
     public var subject: String
     public var detail: String
 

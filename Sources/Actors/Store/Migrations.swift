@@ -88,6 +88,7 @@ enum Migrations {
             """,
             "CREATE INDEX audit_logs_tx_id ON audit_logs (tx_id)",
         ]),
+        Migrations.postgresCanonicalIdentity,
     ]
 
     /// SQLite keeps amounts as canonical decimal text (``Amount/description``) and adds
@@ -170,5 +171,6 @@ enum Migrations {
             """,
             "CREATE INDEX audit_logs_tx_id ON audit_logs (tx_id)",
         ]),
+        Migrations.sqliteCanonicalIdentity,
     ]
 }

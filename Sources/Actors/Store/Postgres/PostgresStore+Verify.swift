@@ -60,6 +60,25 @@ extension PostgresStore {
                 WHERE t.state IS DISTINCT FROM 'queued'
                 """
             ) { "job exists for a deposit in state \($0)" }
+
+            var collisions: [TxHashCollisionRow] = []
+            let rows = try await connection.query(
+                """
+                SELECT id::text, chain, log_index, tx_hash, canonical, state FROM (
+                    SELECT id, chain, log_index, tx_hash, state, created_at, canonical,
+                           count(*) OVER (PARTITION BY chain, canonical, log_index) AS spellings
+                    FROM (SELECT *, '0x' || lower(right(tx_hash, 64)) AS canonical FROM transactions
+                          WHERE tx_hash ~ '^(0[xX])?[0-9a-fA-F]{64}$') hex
+                ) c
+                WHERE spellings > 1
+                ORDER BY chain, canonical, log_index, created_at, id
+                """,
+                logger: self.logger
+            )
+            for try await (id, chain, logIndex, txHash, canonical, state) in rows.decode((String, String, Int64, String, String, String).self) {
+                collisions.append(TxHashCollisionRow(txID: id, chain: chain, logIndex: logIndex, txHash: txHash, canonicalTxHash: canonical, state: state))
+            }
+            violations.append(contentsOf: InvariantViolation.txHashCollisions(collisions))
             return violations
         }
     }
