@@ -7,6 +7,8 @@ public final class ScriptedFaults: FaultInjector {
     public enum Behaviour: Sendable {
         case fail(times: Int)
         case failAlways
+        /// The next N passes fail as an unreachable store would (``ServiceError/Code/unavailable``).
+        case unavailable(times: Int)
         /// Suspends at the point until ``release(_:)``; the test can await ``stalled(at:)``.
         case stall
     }
@@ -34,7 +36,7 @@ public final class ScriptedFaults: FaultInjector {
     public func failures(_ point: FaultPoint) -> Int { self.state.withLock { $0.failures[point] ?? 0 } }
 
     public func check(_ point: FaultPoint) async throws {
-        enum Action { case pass, fail, stall }
+        enum Action { case pass, fail, unavailable, stall }
         let action = self.state.withLock { state -> Action in
             state.passes[point, default: 0] += 1
             switch state.behaviours[point] {
@@ -47,6 +49,10 @@ public final class ScriptedFaults: FaultInjector {
             case .failAlways?:
                 state.failures[point, default: 0] += 1
                 return .fail
+            case .unavailable(let times)?:
+                state.behaviours[point] = times <= 1 ? nil : .unavailable(times: times - 1)
+                state.failures[point, default: 0] += 1
+                return .unavailable
             case .stall?:
                 return .stall
             }
@@ -56,6 +62,8 @@ public final class ScriptedFaults: FaultInjector {
             return
         case .fail:
             throw ServiceError(.injectedFault, "injected fault at \(point.rawValue)")
+        case .unavailable:
+            throw ServiceError(.unavailable, "injected store unavailability at \(point.rawValue)")
         case .stall:
             await withCheckedContinuation { continuation in
                 let watchers = self.state.withLock { state -> [CheckedContinuation<Void, Never>] in

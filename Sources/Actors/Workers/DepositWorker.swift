@@ -2,7 +2,8 @@ import Foundation
 import Logging
 import Runtime
 
-/// Claims deposit jobs one at a time and settles each in one store transaction.
+/// Claims deposit jobs in batches (up to ``Configuration/batchSize``) and settles each batch
+/// in one store transaction, falling back to one job per transaction when a batch fails.
 ///
 /// A worker is an actor supervised by the worker supervisor. It may be killed at any
 /// instant: its transaction then rolls back, and its lease is released when the
@@ -102,17 +103,52 @@ public actor DepositWorker {
                 try await self.pause(after: error, failures: storeFailures, clock: clock)
                 continue
             }
+            let storeError: (any Error)?
             switch jobs.count {
-            case 0: await self.idle(context: context, clock: clock)
-            case 1: try await self.process(jobs[0])
-            default: try await self.process(batch: jobs)
+            case 0:
+                await self.idle(context: context, clock: clock)
+                storeError = nil
+            case 1: storeError = try await self.process(jobs[0])
+            default: storeError = try await self.process(batch: jobs)
+            }
+            if let storeError {
+                // The store, not the deposit, failed: the jobs go back uncharged and this
+                // worker backs off like any other caller of an unreachable store.
+                await self.deferJobs(jobs, error: storeError)
+                storeFailures += 1
+                try await self.pause(after: storeError, failures: storeFailures, clock: clock)
             }
         }
     }
 
+    /// Whether `error` says the store could not serve the request (connection lost, pool
+    /// timeout, failover, deadlock) rather than that the deposit itself failed. Only the
+    /// latter is charged an attempt toward ``Configuration/maximumAttempts``.
+    static func isStoreUnavailable(_ error: any Error) -> Bool {
+        StoreFailureKind(error) == .unavailable
+    }
+
+    /// Gives `jobs` back without charging an attempt: their leases are released so any
+    /// worker can claim them once the store answers. If the store cannot be reached to
+    /// release them, the leases expire on their own — still without a charge.
+    private func deferJobs(_ jobs: [ClaimedJob], error: any Error) async {
+        self.metrics.recorder.increment(self.metrics.taskDeferred)
+        let released = (try? await self.store.releaseLeases(ownedBy: self.owner)) ?? 0
+        for job in jobs {
+            self.logger.warning("deposit_task_deferred", metadata: [
+                "tx_id": "\(job.txID.apiString)", "worker": "\(self.name)", "error": "\(error)",
+                "lease": "\(released > 0 ? "released" : "left to expire")",
+            ])
+        }
+        if released > 0 { self.signal.notify(count: released) }
+    }
+
     /// Settles several jobs in one transaction. If that fails, settles each alone, so
     /// only a deposit that fails by itself is charged an attempt.
-    private func process(batch jobs: [ClaimedJob]) async throws {
+    ///
+    /// - Returns: the error when the store was unavailable (nothing charged; the caller
+    ///   defers the jobs), else nil.
+    private func process(batch jobs: [ClaimedJob]) async throws -> (any Error)? {
         let started = ContinuousClock.now
         for job in jobs {
             self.logger.info("deposit_task_started", metadata: [
@@ -127,9 +163,12 @@ public actor DepositWorker {
             throw CancellationError()
         } catch {
             try Task.checkCancellation()
+            if Self.isStoreUnavailable(error) { return error }
             self.logger.warning("deposit_batch_failed", metadata: ["worker": "\(self.name)", "jobs": "\(jobs.count)", "error": "\(error)"])
-            for job in jobs { try await self.process(job) }
-            return
+            for job in jobs {
+                if let storeError = try await self.process(job) { return storeError }
+            }
+            return nil
         }
         do {
             try await self.faults.check(.afterCommit)
@@ -139,12 +178,13 @@ public actor DepositWorker {
             // The batch is committed and its jobs are gone: as for a single job, each is
             // reported failed and `failJob` finds nothing left to retry.
             for job in jobs { try await self.failed(job, error: error) }
-            return
+            return nil
         }
         let duration = started.duration(to: .now)
         for job in jobs {
             self.completed(job, outcome: outcomes[job.txID] ?? .leaseLost, duration: duration)
         }
+        return nil
     }
 
     private func completed(_ job: ClaimedJob, outcome: JobOutcome, duration: Duration) {
@@ -157,7 +197,8 @@ public actor DepositWorker {
         ])
     }
 
-    private func process(_ job: ClaimedJob) async throws {
+    /// Settles one job. - Returns: the error when the store was unavailable, else nil.
+    private func process(_ job: ClaimedJob) async throws -> (any Error)? {
         let started = ContinuousClock.now
         self.logger.info("deposit_task_started", metadata: ["tx_id": "\(job.txID.apiString)", "worker": "\(self.name)", "attempt": "\(job.failedAttempts + 1)"])
         do {
@@ -165,12 +206,16 @@ public actor DepositWorker {
             let outcome = try await self.store.processJob(job)
             try await self.faults.check(.afterCommit)
             self.completed(job, outcome: outcome, duration: started.duration(to: .now))
+            return nil
         } catch is CancellationError {
             // Killed or shut down mid-job: the transaction rolled back; the lease is released
             // by the next incarnation or expires.
             throw CancellationError()
         } catch {
+            try Task.checkCancellation()
+            if Self.isStoreUnavailable(error) { return error }
             try await self.failed(job, error: error)
+            return nil
         }
     }
 

@@ -77,6 +77,9 @@ public final class PostgresStore: DepositStore {
             if Self.isDataException(sqlState: state) {
                 return .storeRefusedData("SQLSTATE \(state)", underlying: error)
             }
+            if Self.isUnavailability(sqlState: state) {
+                return ServiceError(.unavailable, "database unavailable (SQLSTATE \(state))", underlying: error)
+            }
             return ServiceError(.storeFailure, "database error \(state)", underlying: error)
         case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:
             return ServiceError(.unavailable, "database connection lost", underlying: error)
@@ -91,6 +94,15 @@ public final class PostgresStore: DepositStore {
     /// apart) and 54 (program limit exceeded: an index row too large).
     static func isDataException(sqlState: String) -> Bool {
         sqlState.hasPrefix("22") || (sqlState.hasPrefix("23") && sqlState != "23505") || sqlState.hasPrefix("54")
+    }
+
+    /// Whether the server could not serve the statement now, whatever its values: a
+    /// serialization failure or deadlock (40001, 40P01), a connection exception (class 08),
+    /// the server shutting down or not yet accepting (57P01–57P03), too many connections
+    /// (53300), a lock or statement timeout (55P03, 57014). Retrying later can succeed, so
+    /// none of these is charged to a deposit.
+    static func isUnavailability(sqlState: String) -> Bool {
+        sqlState.hasPrefix("08") || ["40001", "40P01", "57P01", "57P02", "57P03", "53300", "55P03", "57014"].contains(sqlState)
     }
 
     /// Applies migrations on a connection of its own, so it works before the pool runs.
