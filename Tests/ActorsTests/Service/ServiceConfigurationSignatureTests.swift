@@ -1,4 +1,5 @@
 import Actors
+import Foundation
 import Runtime
 import Testing
 
