@@ -24,7 +24,7 @@ public final class SettlementLog: WorkerObserver {
                     switch outcome {
                     case .credited: result[txID] = .credited
                     case .unmatched: result[txID] = .unmatched
-                    case .failed: result[txID] = .failed
+                    case .failed, .balanceCeiling: result[txID] = .failed
                     case .alreadyFinal, .leaseLost: break
                     }
                 }

@@ -24,6 +24,8 @@ public final class ServiceMetrics: Sendable {
     public let poolWaiters: GaugeKey
     public let poolTimeouts: CounterKey
     public let poolAcquire: HistogramKey
+    /// Deposits refused because crediting them would pass the largest wallet balance.
+    public let balanceCeiling: CounterKey
     let depositOutcomes: [String: CounterKey]
     let depositStates: [DepositState: GaugeKey]
     let webhookResults: [String: CounterKey]
@@ -67,7 +69,11 @@ public final class ServiceMetrics: Sendable {
         self.poolWaiters = recorder.gauge("db_pool_waiters", help: "Tasks waiting for a database connection.")
         self.poolTimeouts = recorder.counter("db_pool_timeouts_total", help: "Connection requests that timed out.")
         self.poolAcquire = recorder.histogram("db_pool_acquire_duration_seconds", help: "Time spent waiting for a database connection.")
-        let outcomes = [JobOutcome.credited, .unmatched, .failed, .alreadyFinal, .leaseLost].map(\.rawValue) + [DepositState.dead.rawValue]
+        self.balanceCeiling = recorder.counter(
+            "deposit_balance_ceiling_total",
+            help: "Deposits settled as failed because crediting them would take a wallet past the largest NUMERIC(38,18) balance."
+        )
+        let outcomes = [JobOutcome.credited, .unmatched, .failed, .balanceCeiling, .alreadyFinal, .leaseLost].map(\.rawValue) + [DepositState.dead.rawValue]
         self.depositOutcomes = Dictionary(uniqueKeysWithValues: outcomes.map {
             ($0, recorder.counter("deposits_total", [("outcome", $0)], help: "Deposit jobs finished, by outcome."))
         })
@@ -119,6 +125,7 @@ public final class ServiceMetrics: Sendable {
     /// Counts a finished job under `deposits_total{outcome}` (a ``JobOutcome`` or `dead`).
     public func recordOutcome(_ outcome: String) {
         if let key = self.depositOutcomes[outcome] { self.recorder.increment(key) }
+        if outcome == JobOutcome.balanceCeiling.rawValue { self.recorder.increment(self.balanceCeiling) }
     }
 
     public func recordWebhook(_ result: String) {

@@ -64,11 +64,49 @@ public protocol DepositStore: Sendable {
     /// canonical tx_hash; returns every violation found.
     func verify() async throws -> [InvariantViolation]
 
+    /// Deposits settled as `failed` because crediting them would have taken a wallet past
+    /// ``Amount/maximum`` (`failure_reason` starting `balance_ceiling`). Not an invariant
+    /// violation: `cricalgo verify` reports the count beside its checks.
+    func balanceCeilingRefusals() async throws -> Int
+
+    /// The database's schema version: the highest in `schema_migrations`, nil when it has
+    /// none (an empty database, never migrated).
+    func schemaVersion() async throws -> Int?
+
+    /// The highest schema version this binary knows (``migrate()`` refuses a newer one).
+    var latestSchemaVersion: Int { get }
+
     /// Closes connections; the store is unusable afterwards.
     func close() async
 }
 
 extension DepositStore {
+    /// A store that cannot refuse credits at the ceiling has none to report.
+    public func balanceCeilingRefusals() async throws -> Int { 0 }
+
+    public func schemaVersion() async throws -> Int? {
+        throw ServiceError(.storeFailure, "this store keeps no schema version")
+    }
+
+    public var latestSchemaVersion: Int { 0 }
+
+    /// Refuses a database `cricalgo verify` cannot check as it is: none (no schema: a
+    /// missing or never-migrated database), or a schema older or newer than this binary's.
+    public func requireCurrentSchema() async throws {
+        let latest = self.latestSchemaVersion
+        guard let version = try await self.schemaVersion() else {
+            throw ServiceError(.notFound, "the database has no cricalgo schema (wrong DATABASE_URL or directory?): nothing to verify")
+        }
+        if version > latest {
+            throw Migrations.newerSchemaError(found: version, known: latest)
+        }
+        if version < latest {
+            throw ServiceError(
+                .migrationFailed, "database schema version \(version) is older than this binary's (\(latest)): run `cricalgo migrate` first"
+            )
+        }
+    }
+
     /// Takes the next due job, if any.
     public func claimJob(owner: String, lease: Duration) async throws -> ClaimedJob? {
         try await self.claimJobs(owner: owner, lease: lease, limit: 1).first
@@ -87,7 +125,10 @@ public enum StoreBackend: String, Sendable {
 
 /// The states of a deposit. Legal transitions:
 /// `pending → queued` (ready), `queued → credited | unmatched | failed | dead` (a worker),
-/// `unmatched → queued` (assign), `dead → queued` (requeue).
+/// `unmatched → queued` (assign), `dead → queued` (requeue). A `failed` deposit carries its
+/// reason in `transactions.failure_reason`: the chain reported the transfer failed
+/// (`chain_failed`), or crediting it would have passed the largest balance a wallet can
+/// hold (`balance_ceiling`).
 public enum DepositState: String, Sendable, Hashable, CaseIterable, Codable {
     case pending
     case queued
@@ -142,6 +183,9 @@ public enum JobOutcome: String, Sendable, Hashable {
     case credited
     case unmatched
     case failed
+    /// Crediting it would have taken the wallet past ``Amount/maximum``: settled as
+    /// ``DepositState/failed`` with `failure_reason` `balance_ceiling: …`, nothing credited.
+    case balanceCeiling = "balance_ceiling"
     /// The deposit was already final; the job was removed.
     case alreadyFinal = "already_final"
     /// Another worker holds the job now; nothing was written.

@@ -10,6 +10,20 @@ enum Migrations {
         var statements: [String]
     }
 
+    /// The highest schema version this binary knows; a database at a higher one was
+    /// migrated by a newer release and is refused (``newerSchemaError(found:)``).
+    static func latest(_ migrations: [Migration]) -> Int {
+        migrations.map(\.version).max() ?? 0
+    }
+
+    /// The refusal to serve a schema newer than this binary knows.
+    static func newerSchemaError(found: Int, known: Int) -> ServiceError {
+        ServiceError(
+            .migrationFailed,
+            "database schema version \(found) is newer than this binary knows (\(known)): run a release that knows version \(found), or restore a backup"
+        )
+    }
+
     static let postgres: [Migration] = [
         Migration(version: 1, name: "deposits", statements: [
             """
@@ -89,6 +103,7 @@ enum Migrations {
             "CREATE INDEX audit_logs_tx_id ON audit_logs (tx_id)",
         ]),
         Migrations.postgresCanonicalIdentity,
+        Migrations.postgresFailureReason,
     ]
 
     /// SQLite keeps amounts as canonical decimal text (``Amount/description``) and adds
@@ -172,5 +187,6 @@ enum Migrations {
             "CREATE INDEX audit_logs_tx_id ON audit_logs (tx_id)",
         ]),
         Migrations.sqliteCanonicalIdentity,
+        Migrations.sqliteFailureReason,
     ]
 }

@@ -11,6 +11,10 @@ enum Settlement: Equatable {
     case unmatched
     /// Credit `amount` to `user`.
     case credit(user: UUID, amount: Amount)
+    /// Crediting `amount` would take `user`'s deposit_balance (`balance` before this credit)
+    /// past ``Amount/maximum``, the largest NUMERIC(38,18): settled as `failed` with the
+    /// reason stored, nothing credited.
+    case balanceCeiling(user: UUID, amount: Amount, balance: Amount)
 
     /// The user a deposit points at: the one an operator assigned, else `user_ref` when it
     /// is a UUID.
@@ -25,12 +29,41 @@ enum Settlement: Equatable {
         return .credit(user: user, amount: amount)
     }
 
+    /// Checks a batch's credits against the wallets' balances: credits are added per user in
+    /// batch order with checked ``Amount/adding(_:)``; a credit that would pass
+    /// ``Amount/maximum`` becomes ``balanceCeiling(user:amount:balance:)`` and the ones after
+    /// it are still tried (a smaller one may fit). Returns the settlements in input order and
+    /// each credited user's new balance.
+    ///
+    /// - Parameter balances: each credited user's deposit_balance before the batch; a user
+    ///   missing from it has none yet (zero).
+    static func applyCeiling(_ settlements: [Settlement], balances: [UUID: Amount]) -> (settlements: [Settlement], balances: [UUID: Amount]) {
+        var running: [UUID: Amount] = [:]
+        var result: [Settlement] = []
+        result.reserveCapacity(settlements.count)
+        for settlement in settlements {
+            guard case .credit(let user, let amount) = settlement else {
+                result.append(settlement)
+                continue
+            }
+            let balance = running[user] ?? balances[user] ?? .zero
+            if let next = balance.adding(amount), next.units <= Amount.maximum.units {
+                running[user] = next
+                result.append(settlement)
+            } else {
+                result.append(.balanceCeiling(user: user, amount: amount, balance: balance))
+            }
+        }
+        return (result, running)
+    }
+
     var outcome: JobOutcome {
         switch self {
         case .alreadyFinal: .alreadyFinal
         case .failed: .failed
         case .unmatched: .unmatched
         case .credit: .credited
+        case .balanceCeiling: .balanceCeiling
         }
     }
 
@@ -38,9 +71,40 @@ enum Settlement: Equatable {
     var finalState: DepositState? {
         switch self {
         case .alreadyFinal: nil
-        case .failed: .failed
+        case .failed, .balanceCeiling: .failed
         case .unmatched: .unmatched
         case .credit: .credited
+        }
+    }
+
+    /// The user the deposit is settled to (stored in `transactions.user_id`), if any.
+    var settledUser: UUID? {
+        switch self {
+        case .credit(let user, _), .balanceCeiling(let user, _, _): user
+        case .alreadyFinal, .failed, .unmatched: nil
+        }
+    }
+
+    /// Why a deposit ended without a credit, stored in `transactions.failure_reason`
+    /// (nil: credited, unmatched or untouched).
+    var failureReason: String? {
+        switch self {
+        case .failed: "chain_failed: the chain reported the transfer failed"
+        case .balanceCeiling(_, let amount, let balance):
+            "\(Self.balanceCeilingReason): crediting \(amount) to deposit_balance \(balance) would exceed \(Amount.maximum)"
+        case .alreadyFinal, .unmatched, .credit: nil
+        }
+    }
+
+    /// The prefix of ``failureReason`` for a deposit refused at the balance ceiling, which
+    /// `cricalgo verify` counts.
+    static let balanceCeilingReason = "balance_ceiling"
+
+    /// The audit row's `action`.
+    var auditAction: String? {
+        switch self {
+        case .balanceCeiling: Self.balanceCeilingReason
+        default: self.finalState?.rawValue
         }
     }
 
@@ -50,6 +114,7 @@ enum Settlement: Equatable {
         case .failed: "chain reported failure"
         case .unmatched: "no such user"
         case .credit(_, let amount): "credited \(amount)"
+        case .balanceCeiling: self.failureReason ?? ""
         }
     }
 }

@@ -74,14 +74,15 @@ extension PostgresStore {
                     knownUsers.insert(id)
                 }
             }
-            let plan = rows.map { row in
-                (row, Settlement.decide(state: row.state, chainStatus: row.chainStatus, candidate: row.candidate, knownUsers: knownUsers, amount: row.amount))
+            let decided = rows.map { row in
+                Settlement.decide(state: row.state, chainStatus: row.chainStatus, candidate: row.candidate, knownUsers: knownUsers, amount: row.amount)
             }
-            let credits = plan.compactMap { row, settlement -> (UUID, UUID, Amount)? in
-                if case .credit(let user, let amount) = settlement { (row.id, user, amount) } else { nil }
-            }
-            if !credits.isEmpty {
-                let users = Array(Set(credits.map(\.1))).sorted { $0.uuidString < $1.uuidString }
+            // Each credited user's wallet, locked in user order, and its balance: the sums and
+            // the ceiling are checked in Swift (`Settlement.applyCeiling`), so a credit that
+            // would overflow NUMERIC(38,18) is refused alone instead of failing the batch.
+            let users = Array(Set(decided.compactMap(\.settledUser))).sorted { $0.uuidString < $1.uuidString }
+            var balances: [UUID: Amount] = [:]
+            if !users.isEmpty {
                 try await connection.query(
                     """
                     INSERT INTO wallets (user_id, updated_at) SELECT u, \(now) FROM unnest(\(users)::uuid[]) AS u
@@ -89,6 +90,19 @@ extension PostgresStore {
                     """,
                     logger: self.logger
                 )
+                for try await (user, balance) in try await connection.query(
+                    "SELECT user_id, deposit_balance::text FROM wallets WHERE user_id = ANY(\(users)::uuid[]) ORDER BY user_id FOR UPDATE",
+                    logger: self.logger
+                ).decode((UUID, String).self) {
+                    balances[user] = try Amount(parsing: balance)
+                }
+            }
+            let checked = Settlement.applyCeiling(decided, balances: balances)
+            let plan = Array(zip(rows, checked.settlements))
+            let credits = plan.compactMap { row, settlement -> (UUID, UUID, Amount)? in
+                if case .credit(let user, let amount) = settlement { (row.id, user, amount) } else { nil }
+            }
+            if !credits.isEmpty {
                 try await connection.query(
                     """
                     INSERT INTO ledger_entries (tx_id, user_id, amount, created_at)
@@ -98,19 +112,12 @@ extension PostgresStore {
                     logger: self.logger
                 )
                 try await self.faults.check(.afterLedgerInsert)
-                try await connection.query(
-                    "SELECT 1 FROM wallets WHERE user_id = ANY(\(users)::uuid[]) ORDER BY user_id FOR UPDATE",
-                    logger: self.logger
-                )
+                let credited = Array(checked.balances)
                 try await connection.query(
                     """
-                    UPDATE wallets w SET deposit_balance = w.deposit_balance + s.total, updated_at = \(now)
-                    FROM (
-                        SELECT u, sum(a::numeric) AS total
-                        FROM unnest(\(credits.map(\.1))::uuid[], \(credits.map { $0.2.description })::text[]) AS x(u, a)
-                        GROUP BY u
-                    ) s
-                    WHERE w.user_id = s.u
+                    UPDATE wallets w SET deposit_balance = x.b::numeric, updated_at = \(now)
+                    FROM unnest(\(credited.map(\.key))::uuid[], \(credited.map { $0.value.description })::text[]) AS x(u, b)
+                    WHERE w.user_id = x.u
                     """,
                     logger: self.logger
                 )
@@ -119,14 +126,13 @@ extension PostgresStore {
             if !settled.isEmpty {
                 let ids = settled.map(\.0.id)
                 let states = settled.map { $0.1.finalState!.rawValue }
-                let users = settled.map { row, settlement -> String in
-                    if case .credit(let user, _) = settlement { user.uuidString } else { "" }
-                }
+                let users = settled.map { $0.1.settledUser?.uuidString ?? "" }
+                let reasons = settled.map { $0.1.failureReason ?? "" }
                 try await connection.query(
                     """
                     UPDATE transactions t SET state = x.s, user_id = COALESCE(NULLIF(x.u, '')::uuid, t.user_id),
-                        processed_at = \(now), updated_at = \(now)
-                    FROM unnest(\(ids)::uuid[], \(states)::text[], \(users)::text[]) AS x(id, s, u)
+                        failure_reason = NULLIF(x.r, ''), processed_at = \(now), updated_at = \(now)
+                    FROM unnest(\(ids)::uuid[], \(states)::text[], \(users)::text[], \(reasons)::text[]) AS x(id, s, u, r)
                     WHERE t.id = x.id
                     """,
                     logger: self.logger
@@ -134,8 +140,8 @@ extension PostgresStore {
                 try await connection.query(
                     """
                     INSERT INTO audit_logs (tx_id, actor, action, detail, created_at)
-                    SELECT id, 'worker', s, d, \(now)
-                    FROM unnest(\(ids)::uuid[], \(states)::text[], \(settled.map(\.1.auditDetail))::text[]) AS x(id, s, d)
+                    SELECT id, 'worker', a, d, \(now)
+                    FROM unnest(\(ids)::uuid[], \(settled.map { $0.1.auditAction ?? "" })::text[], \(settled.map(\.1.auditDetail))::text[]) AS x(id, a, d)
                     """,
                     logger: self.logger
                 )

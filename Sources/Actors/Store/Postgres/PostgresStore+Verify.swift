@@ -5,6 +5,9 @@ extension PostgresStore {
     public func verify() async throws -> [InvariantViolation] {
         let now = self.clock.now()
         return try await self.withConnection { connection in
+            // One snapshot for every check, and nothing written (a failure leaves the
+            // transaction to the server: the pool closes the connection).
+            try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: self.logger)
             var violations: [InvariantViolation] = []
             func collect(_ kind: InvariantViolation.Kind, _ query: PostgresQuery, detail: (String) -> String) async throws {
                 for try await (subject, info) in try await connection.query(query, logger: self.logger).decode((String, String).self) {
@@ -79,7 +82,21 @@ extension PostgresStore {
                 collisions.append(TxHashCollisionRow(txID: id, chain: chain, logIndex: logIndex, txHash: txHash, canonicalTxHash: canonical, state: state))
             }
             violations.append(contentsOf: InvariantViolation.txHashCollisions(collisions))
+            try await connection.query("COMMIT", logger: self.logger)
             return violations
+        }
+    }
+
+    public func balanceCeilingRefusals() async throws -> Int {
+        try await self.withConnection { connection in
+            var refused = 0
+            for try await count in try await connection.query(
+                "SELECT count(*)::bigint FROM transactions WHERE state = 'failed' AND failure_reason LIKE \(Settlement.balanceCeilingReason + ":%")",
+                logger: self.logger
+            ).decode(Int.self) {
+                refused = count
+            }
+            return refused
         }
     }
 }

@@ -60,14 +60,17 @@ extension SQLiteStore {
                     "SELECT id FROM users WHERE id IN (\(Self.placeholders(candidates.count)))", candidates.map(SQLiteData.init)
                 ).map { try $0.uuid("id") })
             }
-            let plan = rows.map { row in
-                (row, Settlement.decide(state: row.state, chainStatus: row.chainStatus, candidate: row.candidate, knownUsers: knownUsers, amount: row.amount))
+            let decided = rows.map { row in
+                Settlement.decide(state: row.state, chainStatus: row.chainStatus, candidate: row.candidate, knownUsers: knownUsers, amount: row.amount)
             }
+            let balances = try await self.lockWallets(Set(decided.compactMap(\.settledUser)), now: now, on: connection)
+            let checked = Settlement.applyCeiling(decided, balances: balances)
+            let plan = Array(zip(rows, checked.settlements))
             let credits = plan.compactMap { row, settlement -> (UUID, UUID, Amount)? in
                 if case .credit(let user, let amount) = settlement { (row.id, user, amount) } else { nil }
             }
             if !credits.isEmpty {
-                try await self.applyCredits(credits, now: now, on: connection)
+                try await self.applyCredits(credits, balances: checked.balances, now: now, on: connection)
             }
             let settled = plan.filter { $0.1.finalState != nil }
             if !settled.isEmpty {
@@ -75,23 +78,25 @@ extension SQLiteStore {
                 var values: [String] = []
                 for (row, settlement) in settled {
                     let first = binds.count + 1
-                    values.append("(?\(first), ?\(first + 1), ?\(first + 2), ?\(first + 3))")
-                    var user = SQLiteData.null
-                    if case .credit(let id, _) = settlement { user = SQLiteData(id) }
-                    binds += [SQLiteData(row.id), .text(settlement.finalState!.rawValue), user, .text(settlement.auditDetail)]
+                    values.append("(?\(first), ?\(first + 1), ?\(first + 2), ?\(first + 3), ?\(first + 4), ?\(first + 5))")
+                    binds += [
+                        SQLiteData(row.id), .text(settlement.finalState!.rawValue), settlement.settledUser.map(SQLiteData.init) ?? .null,
+                        .text(settlement.auditDetail), SQLiteData(settlement.failureReason), .text(settlement.auditAction ?? ""),
+                    ]
                 }
                 _ = try await connection.query(
                     """
-                    WITH x(id, s, u, d) AS (VALUES \(values.joined(separator: ", ")))
-                    UPDATE transactions SET state = x.s, user_id = COALESCE(x.u, transactions.user_id), processed_at = ?1, updated_at = ?1
+                    WITH x(id, s, u, d, r, a) AS (VALUES \(values.joined(separator: ", ")))
+                    UPDATE transactions SET state = x.s, user_id = COALESCE(x.u, transactions.user_id), failure_reason = x.r,
+                        processed_at = ?1, updated_at = ?1
                     FROM x WHERE transactions.id = x.id
                     """,
                     binds
                 )
                 _ = try await connection.query(
                     """
-                    WITH x(id, s, u, d) AS (VALUES \(values.joined(separator: ", ")))
-                    INSERT INTO audit_logs (tx_id, actor, action, detail, created_at) SELECT id, 'worker', s, d, ?1 FROM x
+                    WITH x(id, s, u, d, r, a) AS (VALUES \(values.joined(separator: ", ")))
+                    INSERT INTO audit_logs (tx_id, actor, action, detail, created_at) SELECT id, 'worker', a, d, ?1 FROM x
                     """,
                     binds
                 )
@@ -103,9 +108,30 @@ extension SQLiteStore {
         }
     }
 
-    /// Inserts the ledger entries and adds each user's total to their wallet, summing in
-    /// Swift with ``Amount`` (SQLite would sum decimal text through floating point).
-    private func applyCredits(_ credits: [(txID: UUID, user: UUID, amount: Amount)], now: Date, on connection: SQLiteConnection) async throws {
+    /// Makes sure each user has a wallet and reads its deposit_balance (the transaction's
+    /// `BEGIN IMMEDIATE` already holds the database's one write lock).
+    private func lockWallets(_ users: Set<UUID>, now: Date, on connection: SQLiteConnection) async throws -> [UUID: Amount] {
+        guard !users.isEmpty else { return [:] }
+        let users = Array(users)
+        _ = try await connection.query(
+            "INSERT INTO wallets (user_id, updated_at) VALUES \(users.indices.map { "(?\($0 + 2), ?1)" }.joined(separator: ", ")) ON CONFLICT (user_id) DO NOTHING",
+            [SQLiteData(now)] + users.map(SQLiteData.init)
+        )
+        var balances: [UUID: Amount] = [:]
+        for row in try await connection.query(
+            "SELECT user_id, deposit_balance FROM wallets WHERE user_id IN (\(Self.placeholders(users.count)))", users.map(SQLiteData.init)
+        ) {
+            balances[try row.uuid("user_id")] = try row.amount("deposit_balance")
+        }
+        return balances
+    }
+
+    /// Inserts the ledger entries and stores each credited user's new balance, which
+    /// ``Settlement/applyCeiling(_:balances:)`` summed in Swift with ``Amount`` (SQLite
+    /// would sum decimal text through floating point).
+    private func applyCredits(
+        _ credits: [(txID: UUID, user: UUID, amount: Amount)], balances: [UUID: Amount], now: Date, on connection: SQLiteConnection
+    ) async throws {
         var binds: [SQLiteData] = [SQLiteData(now)]
         var values: [String] = []
         for credit in credits {
@@ -117,30 +143,9 @@ extension SQLiteStore {
             "INSERT INTO ledger_entries (tx_id, user_id, amount, created_at) VALUES \(values.joined(separator: ", "))", binds
         )
         try await self.faults.check(.afterLedgerInsert)
-        var totals: [UUID: Amount] = [:]
-        for credit in credits {
-            guard let total = (totals[credit.user] ?? .zero).adding(credit.amount) else {
-                throw ServiceError(.storeFailure, "a credit exceeds the representable range")
-            }
-            totals[credit.user] = total
-        }
-        let users = Array(totals.keys)
-        _ = try await connection.query(
-            "INSERT INTO wallets (user_id, updated_at) VALUES \(users.indices.map { "(?\($0 + 2), ?1)" }.joined(separator: ", ")) ON CONFLICT (user_id) DO NOTHING",
-            [SQLiteData(now)] + users.map(SQLiteData.init)
-        )
-        var balances: [UUID: Amount] = [:]
-        for row in try await connection.query(
-            "SELECT user_id, deposit_balance FROM wallets WHERE user_id IN (\(Self.placeholders(users.count)))", users.map(SQLiteData.init)
-        ) {
-            balances[try row.uuid("user_id")] = try row.amount("deposit_balance")
-        }
         var updateBinds: [SQLiteData] = [SQLiteData(now)]
         var updates: [String] = []
-        for (user, total) in totals {
-            guard let balance = (balances[user] ?? .zero).adding(total) else {
-                throw ServiceError(.storeFailure, "deposit_balance would exceed the representable range")
-            }
+        for (user, balance) in balances {
             let first = updateBinds.count + 1
             updates.append("(?\(first), ?\(first + 1))")
             updateBinds += [SQLiteData(user), .text(balance.description)]
@@ -153,6 +158,10 @@ extension SQLiteStore {
             updateBinds
         )
     }
+
+    /// SQLite's clock in the schema's unit (Unix milliseconds), evaluated in SQL so that due
+    /// times and leases never depend on a process's clock. Constant within one statement.
+    static let databaseNow = "CAST(unixepoch('subsec') * 1000 AS INTEGER)"
 
     /// `?1, ?2, …, ?count`.
     static func placeholders(_ count: Int) -> String {

@@ -99,4 +99,14 @@ extension SQLiteStore {
             return violations
         }
     }
+
+    public func balanceCeilingRefusals() async throws -> Int {
+        try await self.withConnection { connection in
+            let rows = try await connection.query(
+                "SELECT count(*) AS refused FROM transactions WHERE state = 'failed' AND failure_reason LIKE ?",
+                [.text(Settlement.balanceCeilingReason + ":%")]
+            )
+            return Int(try rows.first?.int("refused") ?? 0)
+        }
+    }
 }
