@@ -14,6 +14,9 @@ public final class ServiceMetrics: Sendable {
     public let batchesRetried: CounterKey
     public let queueDepth: GaugeKey
     public let queueOldestAge: GaugeKey
+    /// Age of the oldest unfinished job, due or not (a stuck queue ages here even while its
+    /// jobs keep being rescheduled into the future).
+    public let queueOldestJobAge: GaugeKey
     public let taskDuration: HistogramKey
     public let taskFailed: CounterKey
     public let taskDeferred: CounterKey
@@ -54,6 +57,9 @@ public final class ServiceMetrics: Sendable {
         self.queueDepth = recorder.gauge("deposit_queue_depth", help: "Deposit jobs not yet finished.")
         self.queueOldestAge = recorder.gauge(
             "deposit_queue_oldest_age_seconds", help: "Age of the oldest due deposit job that no worker holds."
+        )
+        self.queueOldestJobAge = recorder.gauge(
+            "deposit_queue_oldest_job_age_seconds", help: "Age of the oldest unfinished deposit job, whether due, scheduled for retry or leased."
         )
         self.taskDuration = recorder.histogram(
             "deposit_task_duration_seconds", help: "Time a worker spends on one deposit job."
@@ -138,5 +144,6 @@ public final class ServiceMetrics: Sendable {
         }
         self.recorder.set(self.queueDepth, to: Double(statistics.queueDepth))
         self.recorder.set(self.queueOldestAge, to: statistics.oldestDueAge.seconds)
+        self.recorder.set(self.queueOldestJobAge, to: statistics.oldestJobAge.seconds)
     }
 }

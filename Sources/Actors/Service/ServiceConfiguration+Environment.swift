@@ -7,7 +7,8 @@ extension ServiceConfiguration {
         "CELERY_WORKER_CONCURRENCY", "CONFIRMATION_THRESHOLD", "WEBHOOK_SECRET", "ALLOW_UNSIGNED_WEBHOOKS",
         "WEBHOOK_TOLERANCE_SECONDS", "ADMIN_TOKEN", "MAX_BODY_BYTES", "INGEST_TIMEOUT_MS", "JOB_LEASE_SECONDS",
         "JOB_MAX_ATTEMPTS", "SUPERVISOR_MAX_RESTARTS", "SUPERVISOR_RESTART_WINDOW", "LOG_LEVEL", "LOG_FORMAT",
-        "CHAOS_ENABLED", "SHUTDOWN_TIMEOUT_SECONDS",
+        "CHAOS_ENABLED", "SHUTDOWN_TIMEOUT_SECONDS", "DB_STATEMENT_TIMEOUT_MS", "DB_LOCK_TIMEOUT_MS",
+        "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", "DB_TCP_KEEPALIVE_SECONDS",
     ]
 
     /// Variables whose values never appear in an error: the webhook signing secret, the
@@ -68,6 +69,19 @@ extension ServiceConfiguration {
             shutdownTimeout: shutdown
         )
         self.allowUnsignedWebhooks = allowUnsigned
+        self.postgresSession = try Self.postgresSession(in: environment)
+    }
+
+    /// The PostgreSQL session bounds; 0 turns a timeout off (the server's default for keepalives).
+    static func postgresSession(in environment: EnvironmentReader) throws -> PostgresSessionSettings {
+        PostgresSessionSettings(
+            statementTimeout: try environment.milliseconds("DB_STATEMENT_TIMEOUT_MS", default: .seconds(30), range: .zero ... .seconds(86_400)),
+            lockTimeout: try environment.milliseconds("DB_LOCK_TIMEOUT_MS", default: .seconds(10), range: .zero ... .seconds(86_400)),
+            idleInTransactionTimeout: try environment.milliseconds(
+                "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", default: .seconds(60), range: .zero ... .seconds(86_400)
+            ),
+            tcpKeepalive: try environment.seconds("DB_TCP_KEEPALIVE_SECONDS", default: .seconds(30), range: .zero ... .seconds(7200))
+        )
     }
 
     /// Whether webhooks are taken without a signature, and so only from loopback unless

@@ -37,6 +37,10 @@ public struct ServiceConfiguration: Sendable {
     /// `ALLOW_UNSIGNED_WEBHOOKS` (false): without `WEBHOOK_SECRET`, take unsigned webhooks
     /// from any address rather than from loopback only.
     public var allowUnsignedWebhooks: Bool
+    /// `DB_STATEMENT_TIMEOUT_MS` (30 s), `DB_LOCK_TIMEOUT_MS` (10 s),
+    /// `DB_IDLE_IN_TRANSACTION_TIMEOUT_MS` (60 s), `DB_TCP_KEEPALIVE_SECONDS` (30 s): the
+    /// bounds of every PostgreSQL session.
+    public var postgresSession = PostgresSessionSettings()
 
     public init(
         mode: Mode = .serve,

@@ -21,7 +21,7 @@ public struct StoreHandle: Sendable {
         let observer = PoolMetricsObserver(metrics: metrics)
         switch configuration.database {
         case .postgres(let address):
-            let factory = try PostgresConnectionFactory(address: address, logger: logger)
+            let factory = try PostgresConnectionFactory(address: address, session: configuration.postgresSession, logger: logger)
             let pool = PostgresStore.Pool(
                 factory: factory,
                 configuration: .init(

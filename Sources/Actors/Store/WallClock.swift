@@ -26,3 +26,10 @@ extension Date {
         self.addingTimeInterval(Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
     }
 }
+
+extension Duration {
+    /// The duration in whole milliseconds, as the SQLite store keeps times.
+    var wholeMilliseconds: Int64 {
+        self.components.seconds * 1000 + self.components.attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -14,7 +14,7 @@ import Testing
                 let bob = try await store.createUser(username: "batch-bob", telegramID: nil)
                 // The deposit that will be stolen is the oldest, so a one-job claim takes it.
                 let stolen = try await store.ingestOne(record("b-6", amount: "9", user: alice.id.uuidString))
-                clock.advance(by: .seconds(1))
+                try await database.letTimePass(.seconds(1))
                 let a1 = try await store.ingestOne(record("b-1", amount: "1.5", user: alice.id.uuidString))
                 let a2 = try await store.ingestOne(record("b-2", amount: "2.25", user: alice.id.uuidString))
                 let b1 = try await store.ingestOne(record("b-3", amount: "0.000000000000000001", user: bob.id.uuidString))
@@ -27,7 +27,7 @@ import Testing
                 #expect(try await store.claimJobs(owner: "other", lease: .seconds(5), limit: 10).isEmpty)
 
                 // The batch's leases expire and another worker takes the oldest job before the batch commits.
-                clock.advance(by: .seconds(6))
+                try await database.letTimePass(.seconds(6))
                 let thief = try await store.claimJobs(owner: "thief", lease: .seconds(60), limit: 1)
                 #expect(thief.map(\.txID) == [stolen.txID])
                 let outcomes = try await store.processJobs(jobs)

@@ -11,9 +11,14 @@ public final class PostgresConnectionFactory: ConnectionFactory {
     private let configuration: PostgresConnection.Configuration
     private let logger: Logger
     private let nextID = Atomic<Int>(0)
+    /// The bounds every session opened here runs under.
+    public let session: PostgresSessionSettings
 
-    public init(address: DatabaseLocation.PostgresAddress, logger: Logger) throws {
-        self.configuration = try Self.configuration(for: address)
+    public init(address: DatabaseLocation.PostgresAddress, session: PostgresSessionSettings = .init(), logger: Logger) throws {
+        var configuration = try Self.configuration(for: address)
+        configuration.options.additionalStartupParameters = session.startupParameters
+        self.configuration = configuration
+        self.session = session
         self.logger = logger
     }
 
@@ -45,7 +50,23 @@ public final class PostgresConnectionFactory: ConnectionFactory {
 
     public func connect() async throws -> PostgresConnection {
         let id = self.nextID.wrappingAdd(1, ordering: .relaxed).newValue
-        return try await PostgresConnection.connect(configuration: self.configuration, id: id, logger: self.logger)
+        let connection = try await PostgresConnection.connect(configuration: self.configuration, id: id, logger: self.logger)
+        await self.checkClientConnection(connection)
+        return connection
+    }
+
+    /// Asks the server (PostgreSQL 14 and later) to check every second, while a query runs,
+    /// that the client is still there. Without it a backend whose client closed the
+    /// connection while it waited for a lock would go on waiting, holding its place in the
+    /// lock queue, until the lock came free or `lock_timeout` passed. Older servers do not
+    /// know the setting (it cannot be a startup parameter: they would refuse the login), so
+    /// a refusal here is ignored.
+    private func checkClientConnection(_ connection: PostgresConnection) async {
+        do {
+            try await connection.query("SET client_connection_check_interval = 1000", logger: self.logger)
+        } catch {
+            self.logger.debug("client_connection_check_unavailable", metadata: ["error": "\(String(reflecting: error))"])
+        }
     }
 
     public func validate(_ connection: PostgresConnection) async -> Bool {

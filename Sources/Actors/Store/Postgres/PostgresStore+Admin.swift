@@ -103,7 +103,7 @@ extension PostgresStore {
     private func enqueue(_ txID: UUID, now: Date, on connection: PostgresSession) async throws {
         try await connection.query(
             """
-            INSERT INTO deposit_jobs (tx_id, run_at, created_at) VALUES (\(txID), \(now), \(now))
+            INSERT INTO deposit_jobs (tx_id, run_at, created_at) VALUES (\(txID), now(), now())
             ON CONFLICT (tx_id) DO UPDATE SET run_at = EXCLUDED.run_at, attempts = 0, locked_by = NULL,
                 locked_until = NULL, lease_token = NULL, last_error = NULL
             """,
@@ -112,30 +112,42 @@ extension PostgresStore {
         try await connection.query(PostgresQuery(unsafeSQL: "NOTIFY \(PostgresStore.jobsChannel)"), logger: self.logger)
     }
 
+    /// The monitor's figures, cheap at any table size: each state is counted through the
+    /// state index up to ``StoreStatistics/countCap`` rows (so the count never scans the
+    /// whole history), and ages are measured on the database's clock.
     public func statistics() async throws -> StoreStatistics {
-        let now = self.clock.now()
-        return try await self.withConnection { connection in
+        try await self.withConnection { connection in
             var deposits = Dictionary(uniqueKeysWithValues: DepositState.allCases.map { ($0, 0) })
             for try await (state, count) in try await connection.query(
-                "SELECT state, count(*) FROM transactions GROUP BY state",
+                """
+                SELECT s.state, (SELECT count(*) FROM (SELECT 1 FROM transactions t WHERE t.state = s.state LIMIT \(StoreStatistics.countCap)) c)
+                FROM unnest(\(DepositState.allCases.map(\.rawValue))::text[]) AS s(state)
+                """,
                 logger: self.logger
             ).decode((String, Int).self) {
                 if let state = DepositState(rawValue: state) { deposits[state] = count }
             }
             var depth = 0
-            var oldest: Date?
-            for try await (count, runAt) in try await connection.query(
+            var dueAge = 0.0
+            var jobAge = 0.0
+            for try await (count, due, oldest) in try await connection.query(
                 """
-                SELECT count(*), min(run_at) FILTER (WHERE run_at <= \(now) AND (locked_until IS NULL OR locked_until <= \(now)))
+                SELECT count(*),
+                       COALESCE(EXTRACT(EPOCH FROM now() - min(run_at) FILTER (
+                           WHERE run_at <= now() AND (locked_until IS NULL OR locked_until <= now()))), 0)::float8,
+                       COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8
                 FROM deposit_jobs
                 """,
                 logger: self.logger
-            ).decode((Int, Date?).self) {
+            ).decode((Int, Double, Double).self) {
                 depth = count
-                oldest = runAt
+                dueAge = due
+                jobAge = oldest
             }
-            let age = oldest.map { max(0, now.timeIntervalSince($0)) } ?? 0
-            return StoreStatistics(deposits: deposits, queueDepth: depth, oldestDueAge: .milliseconds(Int64(age * 1000)))
+            return StoreStatistics(
+                deposits: deposits, queueDepth: depth,
+                oldestDueAge: .milliseconds(Int64(max(0, dueAge) * 1000)), oldestJobAge: .milliseconds(Int64(max(0, jobAge) * 1000))
+            )
         }
     }
 }

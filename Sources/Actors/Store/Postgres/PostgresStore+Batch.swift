@@ -2,17 +2,19 @@ import Foundation
 import PostgresNIO
 
 extension PostgresStore {
+    /// Due times and leases are read and written on the database's clock (`now()`), so
+    /// processes whose clocks disagree neither delay due jobs nor take live leases.
     public func claimJobs(owner: String, lease: Duration, limit: Int) async throws -> [ClaimedJob] {
-        let now = self.clock.now()
         let token = UUID()
         return try await self.withConnection { connection in
             var jobs: [ClaimedJob] = []
             for try await (txID, attempts) in try await connection.query(
                 """
-                UPDATE deposit_jobs SET locked_by = \(owner), locked_until = \(now.adding(lease)), lease_token = \(token)
+                UPDATE deposit_jobs SET locked_by = \(owner), locked_until = now() + make_interval(secs => \(lease.seconds)),
+                    lease_token = \(token)
                 WHERE tx_id IN (
                     SELECT tx_id FROM deposit_jobs
-                    WHERE run_at <= \(now) AND (locked_until IS NULL OR locked_until <= \(now))
+                    WHERE run_at <= now() AND (locked_until IS NULL OR locked_until <= now())
                     ORDER BY run_at
                     LIMIT \(max(1, limit))
                     FOR UPDATE SKIP LOCKED
@@ -56,7 +58,7 @@ extension PostgresStore {
                 """
                 SELECT id, state, chain_status, amount::text, user_ref, user_id FROM transactions
                 WHERE id = ANY(\(held)::uuid[])
-                ORDER BY chain, tx_hash, log_index
+                ORDER BY chain COLLATE "C", tx_hash COLLATE "C", log_index
                 FOR UPDATE
                 """,
                 logger: self.logger

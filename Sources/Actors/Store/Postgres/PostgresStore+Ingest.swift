@@ -6,8 +6,10 @@ extension PostgresStore {
         guard !records.isEmpty else { return [] }
         precondition(Set(records.map(\.key)).count == records.count, "one batch must not repeat a transfer")
         let now = self.clock.now()
-        // Rows go in key order so concurrent batches take row locks in the same order.
-        let order = records.indices.sorted { records[$0].key < records[$1].key }
+        // Rows go in byte order of their key (as `COLLATE "C"` orders them in processJobs) so
+        // concurrent batches and workers take row locks in one order. Jobs are due on the
+        // database's clock (`now()`).
+        let order = records.indices.sorted { records[$0].key.precedesInByteOrder(records[$1].key) }
         let proposedIDs = records.map { _ in UUID() }
 
         var binds = PostgresBindings(capacity: 2 + records.count * 13)
@@ -57,7 +59,7 @@ extension PostgresStore {
                 RETURNING t.id, t.chain, t.tx_hash, t.log_index, t.state
             ), jobs AS (
                 INSERT INTO deposit_jobs (tx_id, run_at, created_at)
-                SELECT id, $1, $1 FROM upsert WHERE state = 'queued'
+                SELECT id, now(), now() FROM upsert WHERE state = 'queued'
                 ON CONFLICT (tx_id) DO NOTHING
                 RETURNING tx_id
             )

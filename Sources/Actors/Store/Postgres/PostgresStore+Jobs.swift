@@ -9,13 +9,16 @@ extension PostgresStore {
         )
     }
 
+    /// The retry is due `retryAfter` from now on the database's clock. The `dead` path locks
+    /// in the order `processJobs` does: the job row (by the first UPDATE), then the deposit.
     public func failJob(_ job: ClaimedJob, reason: String, retryAfter: Duration, maxAttempts: Int) async throws -> DepositState? {
         let now = self.clock.now()
         return try await self.withTransaction { connection in
             var attempts: Int?
             for try await value in try await connection.query(
                 """
-                UPDATE deposit_jobs SET attempts = attempts + 1, run_at = \(now.adding(retryAfter)), last_error = \(reason),
+                UPDATE deposit_jobs SET attempts = attempts + 1, run_at = now() + make_interval(secs => \(retryAfter.seconds)),
+                    last_error = \(reason),
                     locked_by = NULL, locked_until = NULL, lease_token = NULL
                 WHERE tx_id = \(job.txID) AND lease_token = \(job.leaseToken)
                 RETURNING attempts

@@ -40,10 +40,12 @@ public final class PostgresStore: DepositStore {
     }
 
     /// Runs `body` on a pooled connection, mapping database errors to ``ServiceError``.
+    /// Cancelling the calling task closes the connection under a waiting query (see
+    /// ``PostgresSession``), so the body fails promptly and the server rolls back.
     func withConnection<Result: Sendable>(_ body: (PostgresSession) async throws -> Result) async throws -> Result {
         do {
             return try await self.pool.withConnection { connection in
-                try await body(PostgresSession(connection: connection))
+                try await body(PostgresSession(connection: connection, deadline: self.factory.session.clientDeadline))
             }
         } catch let error as RuntimeError where error.code == .poolAcquireTimeout || error.code == .poolClosed || error.code == .connectionFailed {
             throw ServiceError(.unavailable, "database unavailable: \(error.code)", underlying: error)

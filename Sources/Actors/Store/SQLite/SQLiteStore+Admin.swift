@@ -98,33 +98,43 @@ extension SQLiteStore {
     private func enqueue(_ txID: UUID, now: Date, on connection: SQLiteConnection) async throws {
         _ = try await connection.query(
             """
-            INSERT INTO deposit_jobs (tx_id, run_at, created_at) VALUES (?1, ?2, ?2)
+            INSERT INTO deposit_jobs (tx_id, run_at, created_at) VALUES (?1, \(Self.databaseNow), \(Self.databaseNow))
             ON CONFLICT (tx_id) DO UPDATE SET run_at = excluded.run_at, attempts = 0, locked_by = NULL,
                 locked_until = NULL, lease_token = NULL, last_error = NULL
             """,
-            [SQLiteData(txID), SQLiteData(now)]
+            [SQLiteData(txID)]
         )
     }
 
+    /// The monitor's figures, cheap at any table size: each state is counted through the
+    /// state index up to ``StoreStatistics/countCap`` rows, and ages are measured on
+    /// SQLite's clock.
     public func statistics() async throws -> StoreStatistics {
-        let now = self.clock.now()
-        return try await self.withConnection { connection in
+        try await self.withConnection { connection in
             var deposits = Dictionary(uniqueKeysWithValues: DepositState.allCases.map { ($0, 0) })
-            for row in try await connection.query("SELECT state, count(*) AS n FROM transactions GROUP BY state") {
-                if let state = DepositState(rawValue: try row.text("state")) { deposits[state] = Int(try row.int("n")) }
+            for state in DepositState.allCases {
+                let row = try await connection.query(
+                    "SELECT count(*) AS n FROM (SELECT 1 FROM transactions WHERE state = ?1 LIMIT ?2)",
+                    [.text(state.rawValue), .integer(StoreStatistics.countCap)]
+                ).first
+                deposits[state] = Int((try? row?.int("n")) ?? 0)
             }
             let row = try await connection.query(
                 """
-                SELECT count(*) AS depth,
-                       min(CASE WHEN run_at <= ?1 AND (locked_until IS NULL OR locked_until <= ?1) THEN run_at END) AS oldest
+                SELECT count(*) AS depth, \(Self.databaseNow) AS now,
+                       min(CASE WHEN run_at <= \(Self.databaseNow) AND (locked_until IS NULL OR locked_until <= \(Self.databaseNow))
+                                THEN run_at END) AS oldest_due,
+                       min(created_at) AS oldest
                 FROM deposit_jobs
-                """,
-                [SQLiteData(now)]
+                """
             ).first
             let depth = Int((try? row?.int("depth")) ?? 0)
-            let oldest = (try? row?.int("oldest")).flatMap { $0 }
-            let ageMilliseconds = oldest.map { max(0, now.unixMilliseconds - $0) } ?? 0
-            return StoreStatistics(deposits: deposits, queueDepth: depth, oldestDueAge: .milliseconds(ageMilliseconds))
+            let now = (try? row?.int("now")) ?? 0
+            let dueAge = (try? row?.int("oldest_due")).map { max(0, now - $0) } ?? 0
+            let jobAge = (try? row?.int("oldest")).map { max(0, now - $0) } ?? 0
+            return StoreStatistics(
+                deposits: deposits, queueDepth: depth, oldestDueAge: .milliseconds(dueAge), oldestJobAge: .milliseconds(jobAge)
+            )
         }
     }
 }

@@ -2,22 +2,23 @@ import Foundation
 import SQLiteNIO
 
 extension SQLiteStore {
+    /// Due times and leases are read and written on SQLite's clock (``SQLiteStore/databaseNow``),
+    /// so processes sharing the file agree on them whatever their own clocks say.
     public func claimJobs(owner: String, lease: Duration, limit: Int) async throws -> [ClaimedJob] {
-        let now = self.clock.now()
         let token = UUID()
         return try await self.withTransaction { connection in
             try await connection.query(
                 """
-                UPDATE deposit_jobs SET locked_by = ?1, locked_until = ?2, lease_token = ?3
+                UPDATE deposit_jobs SET locked_by = ?1, locked_until = \(Self.databaseNow) + ?2, lease_token = ?3
                 WHERE tx_id IN (
                     SELECT tx_id FROM deposit_jobs
-                    WHERE run_at <= ?4 AND (locked_until IS NULL OR locked_until <= ?4)
+                    WHERE run_at <= \(Self.databaseNow) AND (locked_until IS NULL OR locked_until <= \(Self.databaseNow))
                     ORDER BY run_at
-                    LIMIT ?5
+                    LIMIT ?4
                 )
                 RETURNING tx_id, attempts
                 """,
-                [.text(owner), SQLiteData(now.adding(lease)), SQLiteData(token), SQLiteData(now), .integer(max(1, limit))]
+                [.text(owner), .integer(Int(lease.wholeMilliseconds)), SQLiteData(token), .integer(max(1, limit))]
             ).map { row in
                 ClaimedJob(txID: try row.uuid("tx_id"), leaseToken: token, owner: owner, failedAttempts: Int(try row.int("attempts")))
             }

@@ -58,9 +58,9 @@ extension SQLiteStore {
             let queuedIDs = stored.values.filter { $0.state == DepositState.queued.rawValue }.map(\.id)
             var created: Set<UUID> = []
             if !queuedIDs.isEmpty {
-                var jobBinds: [SQLiteData] = [now]
-                jobBinds.append(contentsOf: queuedIDs.map(SQLiteData.init))
-                let values = (2..<(2 + queuedIDs.count)).map { "(?\($0), ?1, ?1)" }.joined(separator: ", ")
+                // Due on SQLite's clock, like every due time and lease.
+                let jobBinds = queuedIDs.map(SQLiteData.init)
+                let values = (1...queuedIDs.count).map { "(?\($0), \(Self.databaseNow), \(Self.databaseNow))" }.joined(separator: ", ")
                 for row in try await connection.query(
                     "INSERT INTO deposit_jobs (tx_id, run_at, created_at) VALUES \(values) ON CONFLICT (tx_id) DO NOTHING RETURNING tx_id",
                     jobBinds

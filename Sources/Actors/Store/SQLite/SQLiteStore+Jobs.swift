@@ -14,12 +14,12 @@ extension SQLiteStore {
         return try await self.withTransaction { connection in
             guard let row = try await connection.query(
                 """
-                UPDATE deposit_jobs SET attempts = attempts + 1, run_at = ?, last_error = ?,
+                UPDATE deposit_jobs SET attempts = attempts + 1, run_at = \(Self.databaseNow) + ?1, last_error = ?2,
                     locked_by = NULL, locked_until = NULL, lease_token = NULL
-                WHERE tx_id = ? AND lease_token = ?
+                WHERE tx_id = ?3 AND lease_token = ?4
                 RETURNING attempts
                 """,
-                [SQLiteData(now.adding(retryAfter)), .text(reason), SQLiteData(job.txID), SQLiteData(job.leaseToken)]
+                [.integer(Int(retryAfter.wholeMilliseconds)), .text(reason), SQLiteData(job.txID), SQLiteData(job.leaseToken)]
             ).first else { return nil }
             let attempts = try row.int("attempts")
             guard attempts >= maxAttempts else { return .queued }

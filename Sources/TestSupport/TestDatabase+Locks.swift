@@ -1,0 +1,32 @@
+import Actors
+import Logging
+import PostgresNIO
+
+extension TestDatabase {
+    /// Runs `body` while a session of the test's own holds the row locks that `lockingSQL`
+    /// (a `SELECT … FOR UPDATE`) takes, inside an open transaction; the transaction is
+    /// rolled back and the session closed afterwards, whatever happens. PostgreSQL only.
+    public func holdingRowLocks<Value>(_ lockingSQL: String, _ body: () async throws -> Value) async throws -> Value {
+        guard case .postgres(let address) = self.location else {
+            throw ServiceError(.storeFailure, "row locks held from another session need PostgreSQL")
+        }
+        let logger = Logger(label: "test-lock-holder")
+        let connection = try await PostgresConnection.connect(
+            configuration: .init(host: address.host, port: address.port, username: address.username,
+                                 password: address.password, database: address.database, tls: .disable),
+            id: 0,
+            logger: logger
+        )
+        do {
+            try await connection.query("BEGIN", logger: logger)
+            try await connection.query(PostgresQuery(unsafeSQL: lockingSQL), logger: logger)
+            let value = try await body()
+            try? await connection.query("ROLLBACK", logger: logger)
+            try await connection.close()
+            return value
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+}
