@@ -12,6 +12,12 @@ public final class ScriptedIngestStore: DepositStore {
         var unavailable = false
         var stored: [DepositRecord.Key: UUID] = [:]
         var batches: [[String]] = []
+        /// Ingest calls still to fail with a deadlock (SQLSTATE 40P01).
+        var deadlocks = 0
+        var stalling = false
+        var stalled: [CheckedContinuation<Void, Never>] = []
+        var stallWatchers: [CheckedContinuation<Void, Never>] = []
+        var calls: [String: Int] = [:]
     }
 
     public let backend = StoreBackend.sqlite
@@ -30,6 +36,46 @@ public final class ScriptedIngestStore: DepositStore {
         self.state.withLock { $0.unavailable = unavailable }
     }
 
+    /// The next `count` ingest calls fail as a PostgreSQL deadlock does (``ServiceError/Code/unavailable``
+    /// naming SQLSTATE 40P01), before touching anything.
+    public func failWithDeadlock(times count: Int) {
+        self.state.withLock { $0.deadlocks = count }
+    }
+
+    /// From now on every ingest call suspends (nothing stored) until ``releaseStall()``.
+    public func stallIngest() {
+        self.state.withLock { $0.stalling = true }
+    }
+
+    /// Returns once some ingest call is suspended by ``stallIngest()``.
+    public func waitUntilStalled() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let already = self.state.withLock { state -> Bool in
+                if !state.stalled.isEmpty { return true }
+                state.stallWatchers.append(continuation)
+                return false
+            }
+            if already { continuation.resume() }
+        }
+    }
+
+    /// Lets every suspended ingest call go on, and stops stalling.
+    public func releaseStall() {
+        let stalled = self.state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.stalling = false
+            defer { state.stalled = [] }
+            return state.stalled
+        }
+        for continuation in stalled { continuation.resume() }
+    }
+
+    /// How many times each store method was called (`"ingest"`, `"ping"`, `"statistics"`, …).
+    public var calls: [String: Int] { self.state.withLock { $0.calls } }
+
+    private func count(_ method: String) {
+        self.state.withLock { $0.calls[method, default: 0] += 1 }
+    }
+
     /// The tx_hashes of each ingest call, in call order.
     public var batches: [[String]] { self.state.withLock { $0.batches } }
 
@@ -37,8 +83,28 @@ public final class ScriptedIngestStore: DepositStore {
     public var storedTxHashes: Set<String> { self.state.withLock { Set($0.stored.keys.map(\.txHash)) } }
 
     public func ingest(_ records: [DepositRecord], confirmationThreshold: Int64) async throws -> [IngestResult] {
-        try self.state.withLock { state in
+        let stall = self.state.withLock { state -> Bool in
+            state.calls["ingest", default: 0] += 1
+            return state.stalling
+        }
+        if stall {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let (watchers, released) = self.state.withLock { state -> ([CheckedContinuation<Void, Never>], Bool) in
+                    guard state.stalling else { return ([], true) }
+                    state.stalled.append(continuation)
+                    defer { state.stallWatchers = [] }
+                    return (state.stallWatchers, false)
+                }
+                if released { continuation.resume() }
+                for watcher in watchers { watcher.resume() }
+            }
+        }
+        return try self.state.withLock { state in
             state.batches.append(records.map(\.txHash))
+            if state.deadlocks > 0 {
+                state.deadlocks -= 1
+                throw ServiceError(.unavailable, "database unavailable (SQLSTATE 40P01)")
+            }
             if state.unavailable {
                 throw ServiceError(.unavailable, "database connection lost")
             }
@@ -57,7 +123,7 @@ public final class ScriptedIngestStore: DepositStore {
     }
 
     public func migrate() async throws -> [Int] { [] }
-    public func ping() async throws {}
+    public func ping() async throws { self.count("ping") }
     public func close() async {}
 
     private func unsupported() -> ServiceError { ServiceError(.storeFailure, "ScriptedIngestStore supports ingest only") }
@@ -73,6 +139,11 @@ public final class ScriptedIngestStore: DepositStore {
     public func transaction(id: UUID) async throws -> TransactionStatus? { throw self.unsupported() }
     public func assign(txID: UUID, userID: UUID) async throws { throw self.unsupported() }
     public func requeue(txID: UUID) async throws { throw self.unsupported() }
-    public func statistics() async throws -> StoreStatistics { throw self.unsupported() }
+    /// Empty statistics (so a store monitor sees a reachable store); counted.
+    public func statistics() async throws -> StoreStatistics {
+        self.count("statistics")
+        if self.state.withLock({ $0.unavailable }) { throw ServiceError(.unavailable, "database connection lost") }
+        return StoreStatistics(deposits: [:], queueDepth: 0, oldestDueAge: .zero)
+    }
     public func verify() async throws -> [InvariantViolation] { throw self.unsupported() }
 }

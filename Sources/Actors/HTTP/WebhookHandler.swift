@@ -52,7 +52,11 @@ struct WebhookHandler: Sendable {
             }
         } catch let error as ServiceError where error.code == .unavailable {
             self.metrics.recordWebhook("unavailable")
-            self.metrics.recorder.increment(self.metrics.enqueueFailed)
+            if error.underlying is GroupCommitter.QueueFull {
+                self.metrics.recorder.increment(self.metrics.ingestRejectedQueueFull)
+            } else {
+                self.metrics.recorder.increment(self.metrics.enqueueFailed)
+            }
             return JSONBody.error(.serviceUnavailable, "\(error.message); retry later", headers: [.retryAfter: "1"])
         } catch let error as ServiceError {
             self.metrics.recordWebhook("rejected")

@@ -1,6 +1,7 @@
 import DequeModule
 import Foundation
 import Logging
+import Runtime
 import Synchronization
 
 /// Coalesces concurrent webhooks into shared store transactions (group commit).
@@ -10,6 +11,12 @@ import Synchronization
 /// as soon as a flush slot is free, so a lone request is committed at once and a burst
 /// shares one transaction: batches are full under load and small when idle, with no
 /// timer in between. Nothing is answered before its transaction committed.
+///
+/// The queue is bounded (``Configuration/maximumPending``): beyond it ``submit(_:)`` fails at
+/// once with ``QueueFull`` rather than growing while the store is slow. A cancelled waiter
+/// is dropped from the waiter map in O(1) and its queue entry left as a tombstone, skipped
+/// when a batch is taken. A committer belongs to one run of its owner: once ``run()``
+/// returned it refuses work for good, so a restarted owner creates a new one.
 public final class GroupCommitter: Sendable {
     public struct Configuration: Sendable {
         /// Records per transaction at most. Default 256.
@@ -22,16 +29,42 @@ public final class GroupCommitter: Sendable {
         /// Transactions in flight at once while a batch the store refused for its data is
         /// committed again record by record. Default 4.
         public var maximumConcurrentRetries: Int
+        /// Webhooks waiting for a batch at most (`INGEST_QUEUE_LIMIT`); beyond it a submission
+        /// fails at once with ``QueueFull``. Default 4,096.
+        public var maximumPending: Int
+        /// Times a batch that met a deadlock or serialization failure (SQLSTATE 40P01, 40001)
+        /// is committed again before its webhooks fail. Default 3.
+        public var conflictRetries: Int
+        /// Delay before each such retry. Default 5 ms doubling to 100 ms, ±20 % jitter:
+        ///
+        /// | retry | delay          |
+        /// |------:|----------------|
+        /// |     1 | 4 ms – 6 ms    |
+        /// |     2 | 8 ms – 12 ms   |
+        /// |     3 | 16 ms – 24 ms  |
+        public var conflictBackoff: Backoff
 
         public init(
-            maximumBatchSize: Int = 256, maximumConcurrentBatches: Int = 2, confirmationThreshold: Int64 = 12, maximumConcurrentRetries: Int = 4
+            maximumBatchSize: Int = 256, maximumConcurrentBatches: Int = 2, confirmationThreshold: Int64 = 12, maximumConcurrentRetries: Int = 4,
+            maximumPending: Int = 4096, conflictRetries: Int = 3, conflictBackoff: Backoff = Backoff(minimum: .milliseconds(5), maximum: .milliseconds(100))
         ) {
             precondition(maximumBatchSize > 0 && maximumConcurrentBatches > 0 && maximumConcurrentRetries > 0)
+            precondition(maximumPending > 0 && conflictRetries >= 0)
             self.maximumBatchSize = maximumBatchSize
             self.maximumConcurrentBatches = maximumConcurrentBatches
             self.confirmationThreshold = confirmationThreshold
             self.maximumConcurrentRetries = maximumConcurrentRetries
+            self.maximumPending = maximumPending
+            self.conflictRetries = conflictRetries
+            self.conflictBackoff = conflictBackoff
         }
+    }
+
+    /// The queue held ``Configuration/maximumPending`` webhooks already: the underlying error
+    /// of the ``ServiceError/Code/unavailable`` error ``submit(_:)`` throws then (HTTP 503).
+    public struct QueueFull: Error, Sendable, CustomStringConvertible {
+        public var limit: Int
+        public var description: String { "ingest queue is full (\(self.limit) webhooks waiting)" }
     }
 
     /// Hears about every committed or failed batch.
@@ -41,6 +74,9 @@ public final class GroupCommitter: Sendable {
         /// The store refused a batch of `size` records for its data; each record was then
         /// committed on its own and `refused` of them were refused again. Default: nothing.
         func batchRetriedOneByOne(size: Int, refused: Int)
+        /// A batch of `size` records met a deadlock or serialization failure and is committed
+        /// again (`attempt` counts from 1). Default: nothing.
+        func batchConflictRetried(size: Int, attempt: Int)
     }
 
     private struct Entry {
@@ -48,14 +84,31 @@ public final class GroupCommitter: Sendable {
         var record: DepositRecord
     }
 
+    private struct Waiter {
+        var continuation: CheckedContinuation<IngestResult, any Error>
+        /// Still in `pending` (false once taken into a batch).
+        var queued: Bool
+    }
+
+    /// ``run()`` has not started yet, runs, or has returned (for good).
+    private enum Lifecycle {
+        case idle
+        case running
+        case stopped
+    }
+
     private struct State {
         var nextID: UInt64 = 0
+        /// Queued entries in arrival order. An entry whose waiter is gone (cancelled) is a
+        /// tombstone: skipped when a batch is taken, compacted away when they pile up.
         var pending: Deque<Entry> = []
-        /// Whoever removes a continuation from here resumes it — exactly once.
-        var waiters: [UInt64: CheckedContinuation<IngestResult, any Error>] = [:]
+        /// Entries in `pending` that still have a waiter.
+        var queued = 0
+        /// Whoever removes a waiter from here resumes its continuation — exactly once.
+        var waiters: [UInt64: Waiter] = [:]
         var inFlight = 0
         var flusher: CheckedContinuation<Void, Never>?
-        var stopped = false
+        var lifecycle = Lifecycle.idle
         /// Callers of ``waitUntilPending(atLeast:)``, each with the count it waits for.
         var pendingWatchers: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
     }
@@ -77,7 +130,9 @@ public final class GroupCommitter: Sendable {
     ///
     /// - Throws: ``ServiceError/Code/invalidField`` when the store refused this record's
     ///   values (records batched with it are committed without it);
-    ///   ``ServiceError/Code/unavailable`` when the store failed or the committer is stopped; `CancellationError` when the caller is cancelled first (the record may
+    ///   ``ServiceError/Code/unavailable`` when the store failed, the committer is stopped,
+    ///   or the queue is full (its underlying error is then ``QueueFull``);
+    ///   `CancellationError` when the caller is cancelled first (the record may
     ///   still be committed by a batch already in flight — a retry then gets the same tx_id).
     public func submit(_ record: DepositRecord) async throws -> IngestResult {
         let id = self.state.withLock { state -> UInt64 in
@@ -87,9 +142,19 @@ public final class GroupCommitter: Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<IngestResult, any Error>) in
                 let (flusher, refusal, watchers) = self.state.withLock { state -> (CheckedContinuation<Void, Never>?, (any Error)?, [CheckedContinuation<Void, Never>]) in
-                    if state.stopped { return (nil, ServiceError(.unavailable, "ingest is shutting down"), []) }
+                    if state.lifecycle == .stopped { return (nil, ServiceError(.unavailable, "ingest is shutting down"), []) }
                     if Task.isCancelled { return (nil, CancellationError(), []) }
-                    state.waiters[id] = continuation
+                    let limit = self.configuration.maximumPending
+                    if state.queued >= limit {
+                        return (nil, ServiceError(.unavailable, "ingest queue is full", underlying: QueueFull(limit: limit)), [])
+                    }
+                    // Tombstones outnumber live entries: drop them (amortised O(1) per cancellation).
+                    if state.pending.count >= 2 * limit {
+                        let waiters = state.waiters
+                        state.pending.removeAll { waiters[$0.id] == nil }
+                    }
+                    state.waiters[id] = Waiter(continuation: continuation, queued: true)
+                    state.queued += 1
                     state.pending.append(Entry(id: id, record: record))
                     return (self.takeFlusherIfReady(&state), nil, Self.takeSatisfiedWatchers(&state))
                 }
@@ -98,20 +163,29 @@ public final class GroupCommitter: Sendable {
                 flusher?.resume()
             }
         } onCancel: {
+            // O(1): the queue entry stays behind as a tombstone.
             let continuation = self.state.withLock { state -> CheckedContinuation<IngestResult, any Error>? in
-                state.pending.removeAll { $0.id == id }
-                return state.waiters.removeValue(forKey: id)
+                guard let waiter = state.waiters.removeValue(forKey: id) else { return nil }
+                if waiter.queued { state.queued -= 1 }
+                return waiter.continuation
             }
             continuation?.resume(throwing: CancellationError())
         }
     }
+
+    /// Webhooks waiting for a batch (cancelled ones excluded).
+    public var pendingCount: Int { self.state.withLock { $0.queued } }
+
+    /// Whether ``run()`` is running: the committer takes and commits work. False before it
+    /// started and for good once it returned.
+    public var isRunning: Bool { self.state.withLock { $0.lifecycle == .running } }
 
     /// Returns once at least `count` records wait for a batch: lets a test (or a benchmark)
     /// fill a batch before the flush loop runs, without sleeping.
     public func waitUntilPending(atLeast count: Int) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let ready = self.state.withLock { state -> Bool in
-                if state.pending.count >= count { return true }
+                if state.queued >= count { return true }
                 state.pendingWatchers.append((count, continuation))
                 return false
             }
@@ -121,31 +195,41 @@ public final class GroupCommitter: Sendable {
 
     private static func takeSatisfiedWatchers(_ state: inout State) -> [CheckedContinuation<Void, Never>] {
         guard !state.pendingWatchers.isEmpty else { return [] }
-        let count = state.pending.count
+        let count = state.queued
         let satisfied = state.pendingWatchers.filter { $0.count <= count }.map(\.continuation)
         state.pendingWatchers.removeAll { $0.count <= count }
         return satisfied
     }
 
     private func takeFlusherIfReady(_ state: inout State) -> CheckedContinuation<Void, Never>? {
-        guard !state.pending.isEmpty, state.inFlight < self.configuration.maximumConcurrentBatches else { return nil }
+        guard state.queued > 0, state.inFlight < self.configuration.maximumConcurrentBatches else { return nil }
         defer { state.flusher = nil }
         return state.flusher
     }
 
     /// The flush loop. Returns when cancelled; requests still waiting then fail with
     /// ``ServiceError/Code/unavailable`` (their records were not committed).
+    ///
+    /// Runs once: a second call returns at once (the committer belongs to one run of its
+    /// owner; a restarted owner creates a new committer).
     public func run() async {
+        let starting = self.state.withLock { state -> Bool in
+            guard state.lifecycle == .idle else { return false }
+            state.lifecycle = .running
+            return true
+        }
+        guard starting else { return }
         await withDiscardingTaskGroup { group in
             while let batch = await self.nextBatch() {
                 group.addTask { await self.commit(batch) }
             }
         }
         let abandoned = self.state.withLock { state -> [CheckedContinuation<IngestResult, any Error>] in
-            state.stopped = true
+            state.lifecycle = .stopped
             state.pending.removeAll()
+            state.queued = 0
             defer { state.waiters.removeAll() }
-            return Array(state.waiters.values)
+            return state.waiters.values.map(\.continuation)
         }
         for continuation in abandoned {
             continuation.resume(throwing: ServiceError(.unavailable, "ingest is shutting down"))
@@ -159,7 +243,7 @@ public final class GroupCommitter: Sendable {
             await withTaskCancellationHandler {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                     let ready = self.state.withLock { state -> Bool in
-                        if Task.isCancelled || (!state.pending.isEmpty && state.inFlight < self.configuration.maximumConcurrentBatches) {
+                        if Task.isCancelled || (state.queued > 0 && state.inFlight < self.configuration.maximumConcurrentBatches) {
                             return true
                         }
                         state.flusher = continuation
@@ -179,13 +263,14 @@ public final class GroupCommitter: Sendable {
 
     /// Removes the next batch from the queue: distinct transfers only. A second sighting of
     /// a transfer in the same batch is merged into the first when it agrees (the highest
-    /// confirmations win) and otherwise waits for the next batch.
+    /// confirmations win) and otherwise waits for the next batch. Tombstones are dropped.
     private func takeBatch(_ state: inout State) -> [Entry]? {
-        guard !state.pending.isEmpty, state.inFlight < self.configuration.maximumConcurrentBatches else { return nil }
+        guard state.queued > 0, state.inFlight < self.configuration.maximumConcurrentBatches else { return nil }
         var batch: [Entry] = []
         var deferred: [Entry] = []
         var positions: [DepositRecord.Key: Int] = [:]
         while batch.count < self.configuration.maximumBatchSize, let entry = state.pending.popFirst() {
+            guard state.waiters[entry.id] != nil else { continue }  // cancelled: a tombstone
             if let position = positions[entry.record.key] {
                 // Entries past `position` share its result; the first stays the representative.
                 if batch[position].record.conflict(with: entry.record) == nil,
@@ -201,6 +286,9 @@ public final class GroupCommitter: Sendable {
             }
         }
         for entry in deferred.reversed() { state.pending.prepend(entry) }
+        guard !batch.isEmpty else { return nil }
+        for entry in batch { state.waiters[entry.id]?.queued = false }
+        state.queued -= batch.count
         state.inFlight += 1
         return batch
     }
@@ -217,7 +305,7 @@ public final class GroupCommitter: Sendable {
 
         let (continuations, flusher) = self.state.withLock { state in
             state.inFlight -= 1
-            let continuations = batch.map { state.waiters.removeValue(forKey: $0.id) }
+            let continuations = batch.map { state.waiters.removeValue(forKey: $0.id)?.continuation }
             return (continuations, self.takeFlusherIfReady(&state))
         }
         var firstSeen: Set<DepositRecord.Key> = []
@@ -241,16 +329,33 @@ public final class GroupCommitter: Sendable {
     /// holds a value the database cannot store), the records are committed again one by one,
     /// so only the offender fails, with ``ServiceError/Code/invalidField``. Any other failure
     /// fails every record with ``ServiceError/Code/unavailable``.
+    ///
+    /// A deadlock or serialization failure (the store's ``ServiceError/Code/unavailable``
+    /// naming SQLSTATE 40P01 or 40001) says nothing about the records: the batch is committed
+    /// again up to ``Configuration/conflictRetries`` times, after ``Configuration/conflictBackoff``.
     private func ingest(_ records: [DepositRecord]) async -> [Result<IngestResult, any Error>] {
         let started = ContinuousClock.now
-        let error: any Error
-        do {
-            let results = try await self.store.ingest(records, confirmationThreshold: self.configuration.confirmationThreshold)
-            let queued = results.count { if case .accepted(_, true) = $0.outcome { true } else { false } }
-            self.observer?.batchCommitted(size: records.count, queued: queued, duration: started.duration(to: .now))
-            return results.map { .success($0) }
-        } catch let caught {
-            error = caught
+        var error: any Error
+        var attempt = 0
+        var generator = SystemRandomNumberGenerator()
+        while true {
+            do {
+                let results = try await self.store.ingest(records, confirmationThreshold: self.configuration.confirmationThreshold)
+                let queued = results.count { if case .accepted(_, true) = $0.outcome { true } else { false } }
+                self.observer?.batchCommitted(size: records.count, queued: queued, duration: started.duration(to: .now))
+                return results.map { .success($0) }
+            } catch let caught {
+                error = caught
+            }
+            guard Self.isTransientConflict(error), attempt < self.configuration.conflictRetries, !Task.isCancelled else { break }
+            attempt += 1
+            self.observer?.batchConflictRetried(size: records.count, attempt: attempt)
+            self.logger.warning("ingest_batch_conflict_retry", metadata: ["batch.size": "\(records.count)", "attempt": "\(attempt)", "error": "\(error)"])
+            do {
+                try await Task.sleep(for: self.configuration.conflictBackoff.delay(attempt: attempt, using: &generator))
+            } catch {
+                break
+            }
         }
         guard StoreFailureKind(error) == .data else {
             self.observer?.batchFailed(size: records.count, error: error)
@@ -310,6 +415,13 @@ public final class GroupCommitter: Sendable {
         }
     }
 
+    /// A deadlock or serialization failure: the database gave up on the transaction because
+    /// of concurrent ones, and the same statements can succeed at once when run again.
+    static func isTransientConflict(_ error: any Error) -> Bool {
+        guard let error = error as? ServiceError, error.code == .unavailable else { return false }
+        return error.message.contains("40P01") || error.message.contains("40001")
+    }
+
     /// The answer for a webhook whose values the store refused (HTTP 422).
     private static func refusal(_ error: any Error) -> ServiceError {
         let reason = ((error as? ServiceError)?.underlying as? StoreDataRefusal)?.reason ?? "unknown reason"
@@ -319,4 +431,5 @@ public final class GroupCommitter: Sendable {
 
 extension GroupCommitter.Observer {
     public func batchRetriedOneByOne(size: Int, refused: Int) {}
+    public func batchConflictRetried(size: Int, attempt: Int) {}
 }

@@ -12,6 +12,10 @@ public final class ServiceMetrics: Sendable {
     public let webhookProcessing: HistogramKey
     public let enqueueFailed: CounterKey
     public let batchesRetried: CounterKey
+    /// `webhook_ingest_rejected_total{reason="queue_full"}`.
+    public let ingestRejectedQueueFull: CounterKey
+    public let batchConflictRetries: CounterKey
+    public let requestReadTimeouts: CounterKey
     public let queueDepth: GaugeKey
     public let queueOldestAge: GaugeKey
     /// Age of the oldest unfinished job, due or not (a stuck queue ages here even while its
@@ -53,6 +57,16 @@ public final class ServiceMetrics: Sendable {
         )
         self.batchesRetried = recorder.counter(
             "webhook_batch_retried_total", help: "Group commits the store refused for their data, committed again one webhook at a time."
+        )
+        self.ingestRejectedQueueFull = recorder.counter(
+            "webhook_ingest_rejected_total", [("reason", "queue_full")],
+            help: "Webhooks answered 503 at once, without waiting for a commit, by reason."
+        )
+        self.batchConflictRetries = recorder.counter(
+            "webhook_batch_conflict_retried_total", help: "Group commits run again after a deadlock or serialization failure."
+        )
+        self.requestReadTimeouts = recorder.counter(
+            "http_request_read_timeouts_total", help: "Connections closed because a request did not arrive whole within REQUEST_READ_TIMEOUT_SECONDS."
         )
         self.queueDepth = recorder.gauge("deposit_queue_depth", help: "Deposit jobs not yet finished.")
         self.queueOldestAge = recorder.gauge(

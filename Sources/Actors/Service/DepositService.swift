@@ -41,7 +41,8 @@ public final class DepositService: Sendable {
         self.configuration = configuration
         let metricsActor = MetricsActor(logger: logger)
         let metrics = ServiceMetrics(recorder: metricsActor.recorder)
-        let health = ServiceHealth()
+        // A store probe older than a few monitor intervals no longer counts.
+        let health = ServiceHealth(probeStaleAfter: max(configuration.monitorInterval * 3, .seconds(10)))
         let signal = JobSignal(maximumPermits: configuration.workerConcurrency)
         let handle = try StoreHandle.make(configuration, metrics: metrics, clock: clock, faults: faults, logger: logger)
         let instance = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8).lowercased())"
@@ -52,7 +53,7 @@ public final class DepositService: Sendable {
         self.store = handle.store
         self.instance = instance
 
-        let supervision = SupervisorObservation(metrics: metrics, logger: logger)
+        let supervision = SupervisorObservation(metrics: metrics, health: health, logger: logger)
         let intensity = Supervisor<ContinuousClock>.Configuration(
             strategy: .oneForOne,
             maxRestarts: configuration.supervisorMaxRestarts,
@@ -85,15 +86,11 @@ public final class DepositService: Sendable {
         )
         self.workers = workers
 
-        let committer = GroupCommitter(
-            store: handle.store,
-            configuration: .init(
-                maximumBatchSize: configuration.ingestBatchSize,
-                maximumConcurrentBatches: handle.store.backend == .postgres ? 2 : 1,
-                confirmationThreshold: configuration.confirmationThreshold
-            ),
-            observer: IngestObservation(metrics: metrics, signal: signal, wakeCount: configuration.workerConcurrency),
-            logger: logger
+        // Each run of the ingress creates its own committer from this.
+        let committer = GroupCommitter.Configuration(
+            maximumBatchSize: configuration.ingestBatchSize,
+            maximumConcurrentBatches: handle.store.backend == .postgres ? 2 : 1,
+            confirmationThreshold: configuration.confirmationThreshold
         )
         var ingressConfiguration = configuration.ingress
         if configuration.mode == .worker { ingressConfiguration.probesOnly = true }
@@ -104,6 +101,7 @@ public final class DepositService: Sendable {
             configuration: ingressConfiguration,
             store: handle.store,
             committer: committer,
+            committerObserver: IngestObservation(metrics: metrics, signal: signal, wakeCount: configuration.workerConcurrency),
             metrics: metrics,
             metricsActor: metricsActor,
             health: health,

@@ -9,6 +9,7 @@ extension ServiceConfiguration {
         "JOB_MAX_ATTEMPTS", "SUPERVISOR_MAX_RESTARTS", "SUPERVISOR_RESTART_WINDOW", "LOG_LEVEL", "LOG_FORMAT",
         "CHAOS_ENABLED", "SHUTDOWN_TIMEOUT_SECONDS", "DB_STATEMENT_TIMEOUT_MS", "DB_LOCK_TIMEOUT_MS",
         "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", "DB_TCP_KEEPALIVE_SECONDS",
+        "INGEST_QUEUE_LIMIT", "REQUEST_READ_TIMEOUT_SECONDS", "MAX_CONNECTIONS",
     ]
 
     /// Variables whose values never appear in an error: the webhook signing secret, the
@@ -58,7 +59,12 @@ extension ServiceConfiguration {
                 webhookSecret: webhookSecret,
                 signatureTolerance: try environment.seconds("WEBHOOK_TOLERANCE_SECONDS", default: .seconds(300), range: .seconds(1) ... .seconds(86_400)),
                 adminToken: adminToken,
-                chaosEnabled: try environment.bool("CHAOS_ENABLED", default: false)
+                chaosEnabled: try environment.bool("CHAOS_ENABLED", default: false),
+                ingestQueueLimit: try environment.int("INGEST_QUEUE_LIMIT", default: 4096, range: 1...1_000_000),
+                requestReadTimeout: try environment.seconds(
+                    "REQUEST_READ_TIMEOUT_SECONDS", default: .seconds(30), range: .milliseconds(100) ... .seconds(3600)
+                ),
+                maximumConnections: try environment.int("MAX_CONNECTIONS", default: 2048, range: 1...1_000_000)
             ),
             worker: DepositWorker.Configuration(
                 lease: try environment.seconds("JOB_LEASE_SECONDS", default: .seconds(15), range: .seconds(1) ... .seconds(3600)),
