@@ -7,11 +7,13 @@ import Runtime
 /// Runs `body` against the configured store with its pool running, then closes it.
 func withStore<Result: Sendable>(
     _ startup: Startup,
+    access: StoreAccess = .readWrite,
     _ body: @escaping @Sendable (any DepositStore) async throws -> Result
 ) async throws -> Result {
     let metrics = MetricsActor(logger: startup.logger)
     let handle = try StoreHandle.make(
-        startup.configuration, metrics: ServiceMetrics(recorder: metrics.recorder), clock: .system, faults: NoFaults(), logger: startup.logger
+        startup.configuration, metrics: ServiceMetrics(recorder: metrics.recorder), clock: .system, faults: NoFaults(), logger: startup.logger,
+        access: access
     )
     return try await handle.withRunningPool(body)
 }
@@ -34,7 +36,10 @@ struct Verify: AsyncParsableCommand {
             Checks: each credited deposit has exactly one ledger entry and no other deposit has one; \
             every wallet's deposit_balance equals the sum of its ledger entries; no job holds an expired lease; \
             every queued deposit has a job and every job belongs to a queued deposit; \
-            no transfer is stored under two spellings of its tx_hash (tx_hash_collision: see the runbook).
+            no transfer is stored under two spellings of its tx_hash (tx_hash_collision: see the runbook). \
+            Also reports balance_ceiling_refusals: deposits refused because the credit would pass the largest \
+            wallet balance (not a violation; see the runbook). The database is opened read-only and must exist \
+            with this binary's schema version: a missing database, or an older or newer schema, exits 1.
             """
     )
     @OptionGroup var options: CommonOptions
@@ -42,19 +47,26 @@ struct Verify: AsyncParsableCommand {
 
     func run() async throws {
         let startup = try Startup(options: self.options, mode: .worker, listens: false, reportOnStandardOutput: true)
-        let (violations, statistics) = try await withStore(startup) { store in
-            _ = try await migrateAtStart(store.migrate, startup)
-            return (try await store.verify(), try await store.statistics())
+        let (violations, statistics, ceiling) = try await withStore(startup, access: .readOnly) { store in
+            try await store.requireCurrentSchema()
+            return (try await store.verify(), try await store.statistics(), try await store.balanceCeilingRefusals())
         }
         if self.json {
             struct Report: Encodable {
                 var ok: Bool
                 var deposits: [String: Int]
+                var balanceCeilingRefusals: Int
                 var violations: [InvariantViolation]
+
+                enum CodingKeys: String, CodingKey {
+                    case ok, deposits, violations
+                    case balanceCeilingRefusals = "balance_ceiling_refusals"
+                }
             }
             let report = Report(
                 ok: violations.isEmpty,
                 deposits: Dictionary(uniqueKeysWithValues: statistics.deposits.map { ($0.key.rawValue, $0.value) }),
+                balanceCeilingRefusals: ceiling,
                 violations: violations
             )
             let encoder = JSONEncoder()
@@ -63,6 +75,7 @@ struct Verify: AsyncParsableCommand {
         } else {
             let counts = DepositState.allCases.map { "\($0.rawValue)=\(statistics.deposits[$0] ?? 0)" }.joined(separator: " ")
             print("deposits: \(counts)")
+            print("balance_ceiling_refusals: \(ceiling) (deposits settled failed because the credit would pass the largest wallet balance; not a violation)")
             if violations.isEmpty {
                 print("ok: every invariant holds")
             } else {

@@ -1,5 +1,14 @@
+import Foundation
 import Logging
 import Runtime
+
+/// Whether a store may change the database. `cricalgo verify` opens it read-only: SQLite
+/// with `mode=ro` (a missing file is refused, never created); PostgreSQL checks in a
+/// `READ ONLY` transaction.
+public enum StoreAccess: Sendable {
+    case readWrite
+    case readOnly
+}
 
 /// Builds the store for a ``DatabaseLocation`` together with the pool it leases from.
 public struct StoreHandle: Sendable {
@@ -16,7 +25,8 @@ public struct StoreHandle: Sendable {
         metrics: ServiceMetrics,
         clock: WallClock,
         faults: any FaultInjector,
-        logger: Logger
+        logger: Logger,
+        access: StoreAccess = .readWrite
     ) throws -> StoreHandle {
         let observer = PoolMetricsObserver(metrics: metrics)
         switch configuration.database {
@@ -41,7 +51,12 @@ public struct StoreHandle: Sendable {
                 jobListener: PostgresJobListener(factory: factory, logger: logger)
             )
         case .sqlite(let path):
-            let factory = SQLiteConnectionFactory(path: path, logger: logger)
+            if access == .readOnly && FileManager.default.fileExists(atPath: path) == false {
+                throw ServiceError(
+                    .notFound, "no SQLite database at \(path) (wrong DATABASE_URL or working directory?); it is opened read-only and never created"
+                )
+            }
+            let factory = SQLiteConnectionFactory(path: path, access: access == .readOnly ? .readOnly : .readWrite, logger: logger)
             let pool = SQLiteStore.Pool(
                 factory: factory,
                 configuration: .init(poolSize: 1, maxOverflow: 0, acquireTimeout: configuration.poolTimeout),

@@ -75,6 +75,9 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         if url.hasPrefix("sqlite://") {
             let path = String(url.dropFirst("sqlite://".count))
             guard !path.isEmpty else { throw .invalid("DATABASE_URL: a sqlite:// URL needs a file path") }
+            guard path != ":memory:" else {
+                throw .invalid("DATABASE_URL: sqlite://:memory: is refused: deposits would vanish at exit and each connection would see its own empty database; give a file path")
+            }
             self = .sqlite(path: path)
             return
         }

@@ -34,7 +34,8 @@ import Testing
         #expect(FileManager.default.isExecutableFile(atPath: binary.path))
     }
 
-    @Test(arguments: [("PORT", "eighty"), ("WORKER_CONCURRENCY", "0"), ("LOG_FORMAT", "xml"), ("LOG_LEVEL", "loud"), ("DATABASE_URL", "redis://x")])
+    @Test(arguments: [("PORT", "eighty"), ("WORKER_CONCURRENCY", "0"), ("LOG_FORMAT", "xml"), ("LOG_LEVEL", "loud"), ("DATABASE_URL", "redis://x"),
+                       ("DATABASE_URL", "sqlite://:memory:")])
     func aBadValueStopsStartUpNamingTheVariable(name: String, value: String) async throws {
         var environment = self.environment
         environment[name] = value
@@ -96,6 +97,56 @@ import Testing
             let violations = try #require(report["violations"] as? [[String: Any]])
             #expect(violations.first?["kind"] as? String == "credited_without_ledger_entry")
             #expect(violations.first?["subject"] as? String == "00000000-0000-0000-0000-000000000001")
+        }
+    }
+
+    @Test func verifyInADirectoryWithoutADatabaseFailsAndCreatesNothing() async throws {
+        try await self.withCricalgo { start in
+            let verify = try start(["verify"], self.environment)
+            #expect(try await verify.waitForExit() == 1)
+            #expect(verify.errors.contains("no SQLite database at ./data/cricalgo.sqlite"), "stderr: \(verify.errors)")
+            #expect(!verify.output.contains("ok"))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: self.directory.path).filter { !$0.hasPrefix(".") }.isEmpty)
+        }
+    }
+
+    @Test func aSchemaNewerThanTheBinaryIsRefusedByEveryCommand() async throws {
+        try await self.withCricalgo { start in
+            let migrate = try start(["migrate"], self.environment)
+            #expect(try await migrate.waitForExit() == 0)
+            let database = try await TestDatabase.sqliteFile(self.directory.appendingPathComponent("data/cricalgo.sqlite").path)
+            let latest = try await database.rows("SELECT max(version) FROM schema_migrations").first?.first.flatMap { $0.flatMap { Int($0) } }
+            let known = try #require(latest)
+            try await database.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(known + 1), 'newer', 0)")
+            let message = "database schema version \(known + 1) is newer than this binary knows (\(known))"
+            for command in [["migrate"], ["verify"]] {
+                let process = try start(command, self.environment)
+                #expect(try await process.waitForExit() == 1, "\(command)")
+                #expect(process.errors.contains(message), "\(command) stderr: \(process.errors)")
+            }
+            let serve = try start(["serve"], self.environment)
+            #expect(try await serve.waitForExit() == 1)
+            #expect(serve.output.contains(message), "serve log: \(serve.logTail())")
+            #expect(serve.output.contains("\"service_failed\""))
+        }
+    }
+
+    /// `cricalgo migrate` twice at once on a new file, round after round: both exit 0 and
+    /// the schema is applied once.
+    @Test func concurrentMigrateCommandsOnANewFileBothSucceed() async throws {
+        try await self.withCricalgo { start in
+            for round in 0..<4 {
+                var environment = self.environment
+                environment["DATABASE_URL"] = "sqlite://\(self.directory.appendingPathComponent("round-\(round)/cricalgo.sqlite").path)"
+                let first = try start(["migrate"], environment)
+                let second = try start(["migrate"], environment)
+                let statuses = [try await first.waitForExit(), try await second.waitForExit()]
+                #expect(statuses == [0, 0], "round \(round): \(first.errors) \(second.errors)")
+                let database = try await TestDatabase.sqliteFile(self.directory.appendingPathComponent("round-\(round)/cricalgo.sqlite").path)
+                let versions = try await database.rows("SELECT count(*), count(DISTINCT version) FROM schema_migrations")
+                #expect(versions.first?[0] == versions.first?[1], "round \(round)")
+                #expect(versions.first?[0] != "0", "round \(round)")
+            }
         }
     }
 }

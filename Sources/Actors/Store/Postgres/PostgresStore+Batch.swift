@@ -76,6 +76,9 @@ extension PostgresStore {
                     knownUsers.insert(id)
                 }
             }
+            // Settled in claim order (oldest first), so at the ceiling the earlier deposit is the one credited.
+            let position = Dictionary(uniqueKeysWithValues: jobs.enumerated().map { ($1.txID, $0) })
+            rows.sort { position[$0.id, default: 0] < position[$1.id, default: 0] }
             let decided = rows.map { row in
                 Settlement.decide(state: row.state, chainStatus: row.chainStatus, candidate: row.candidate, knownUsers: knownUsers, amount: row.amount)
             }

@@ -148,6 +148,11 @@ public final class PostgresStore: DepositStore {
         for try await version in try await connection.query("SELECT version FROM schema_migrations", logger: self.logger).decode(Int.self) {
             existing.insert(version)
         }
+        // Under the advisory lock, so no other process is migrating while this one reads.
+        let latest = Migrations.latest(Migrations.postgres)
+        if let newest = existing.max(), newest > latest {
+            throw Migrations.newerSchemaError(found: newest, known: latest)
+        }
         var applied: [Int] = []
         for migration in Migrations.postgres where !existing.contains(migration.version) && migration.version <= version {
             do {
@@ -168,5 +173,24 @@ public final class PostgresStore: DepositStore {
             self.logger.info("migration_applied", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
         }
         return applied
+    }
+
+    public var latestSchemaVersion: Int { Migrations.latest(Migrations.postgres) }
+
+    public func schemaVersion() async throws -> Int? {
+        try await self.withConnection { connection in
+            var exists = false
+            for try await found in try await connection.query(
+                "SELECT to_regclass('schema_migrations') IS NOT NULL", logger: self.logger
+            ).decode(Bool.self) {
+                exists = found
+            }
+            guard exists else { return nil }
+            var version: Int?
+            for try await newest in try await connection.query("SELECT max(version) FROM schema_migrations", logger: self.logger).decode(Int?.self) {
+                version = newest
+            }
+            return version
+        }
     }
 }

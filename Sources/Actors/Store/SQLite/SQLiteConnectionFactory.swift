@@ -1,31 +1,70 @@
 import Foundation
 import Logging
-import Runtime
 import NIOCore
+import Runtime
 import SQLiteNIO
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Opens the embedded SQLite database for the ``PoolActor``: WAL journal, full fsync on
 /// commit (a committed webhook survives power loss), foreign keys on.
+///
+/// Only the first connection of a read-write factory may create the file (and its
+/// directory); every later one opens it with `mode=rw`, which never creates, and only
+/// while the path still names the file first opened (same device and inode). A data file
+/// deleted or replaced under a running service therefore makes the store unavailable
+/// instead of handing out a new, empty database or writing into an unlinked file. A
+/// read-only factory (`cricalgo verify`) opens with `mode=ro` and never creates anything.
 public struct SQLiteConnectionFactory: ConnectionFactory {
     public typealias Connection = SQLiteConnection
 
-    private let path: String
-    private let logger: Logger
+    public enum Access: Sendable {
+        case readWrite
+        case readOnly
+    }
 
-    public init(path: String, logger: Logger) {
+    private let path: String
+    private let access: Access
+    private let logger: Logger
+    /// The file the first connection opened; shared by copies of the factory.
+    private let opened: OpenedFile
+
+    public init(path: String, access: Access = .readWrite, logger: Logger) {
         self.path = path
+        self.access = access
         self.logger = logger
+        self.opened = OpenedFile()
     }
 
     public func connect() async throws -> SQLiteConnection {
-        let directory = URL(fileURLWithPath: self.path).deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let connection = try await SQLiteConnection.open(storage: .file(path: self.path), logger: self.logger)
+        let expected = self.opened.identity
+        let mode: String
+        if expected == nil && self.access == .readWrite {
+            let directory = URL(fileURLWithPath: self.path).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            mode = "rwc"
+        } else {
+            _ = try self.currentIdentity(expected: expected)
+            mode = self.access == .readOnly ? "ro" : "rw"
+        }
+        let connection = try await SQLiteConnection.open(storage: .file(path: Self.uri(self.path, mode: mode)), logger: self.logger)
         do {
-            _ = try await connection.query("PRAGMA journal_mode = WAL")
+            // The busy timeout first: switching a new file to WAL waits for another process
+            // opening it at the same moment instead of failing.
+            _ = try await connection.query("PRAGMA busy_timeout = 5000")
+            if self.access == .readWrite {
+                _ = try await connection.query("PRAGMA journal_mode = WAL")
+            }
             _ = try await connection.query("PRAGMA synchronous = FULL")
             _ = try await connection.query("PRAGMA foreign_keys = ON")
-            _ = try await connection.query("PRAGMA busy_timeout = 5000")
+            // Opened, and the path still names the same file (not replaced while opening).
+            let identity = try self.currentIdentity(expected: expected)
+            self.opened.record(identity)
         } catch {
             await self.close(connection)
             throw error
@@ -34,7 +73,7 @@ public struct SQLiteConnectionFactory: ConnectionFactory {
     }
 
     public func validate(_ connection: SQLiteConnection) async -> Bool {
-        guard !connection.isClosed else { return false }
+        guard !connection.isClosed, (try? self.checkFile()) != nil else { return false }
         return (try? await connection.query("SELECT 1")) != nil
     }
 
@@ -43,5 +82,63 @@ public struct SQLiteConnectionFactory: ConnectionFactory {
         // task is cancelled (a pool shutting down), which would leak the database handle.
         let closed: EventLoopFuture<Void> = connection.close()
         try? await closed.get()
+    }
+
+    /// Throws ``ServiceError/Code/unavailable`` when the path no longer names the file the
+    /// first connection opened (deleted, or replaced by another file). A `stat` call: cheap
+    /// enough for every transaction.
+    public func checkFile() throws {
+        _ = try self.currentIdentity(expected: self.opened.identity)
+    }
+
+    private func currentIdentity(expected: FileIdentity?) throws -> FileIdentity {
+        guard let current = FileIdentity(path: self.path) else {
+            throw ServiceError(.unavailable, "SQLite database file \(self.path) is missing (deleted, or never created)")
+        }
+        if let expected, expected != current {
+            throw ServiceError(.unavailable, "SQLite database file \(self.path) was replaced by another file since it was opened")
+        }
+        return current
+    }
+
+    /// The `file:` URI SQLite opens `path` with (`mode` rwc, rw or ro); `%`, `?` and `#` in
+    /// the path are escaped, a relative path is made absolute.
+    static func uri(_ path: String, mode: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var escaped = ""
+        for character in absolute {
+            switch character {
+            case "%": escaped += "%25"
+            case "?": escaped += "%3f"
+            case "#": escaped += "%23"
+            default: escaped.append(character)
+            }
+        }
+        return "file:\(escaped)?mode=\(mode)"
+    }
+}
+
+/// A file's device and inode: the same path naming another file has another identity.
+struct FileIdentity: Hashable, Sendable {
+    var device: UInt64
+    var inode: UInt64
+
+    /// The identity of the file at `path`, or nil when there is none.
+    init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        self.device = UInt64(info.st_dev)
+        self.inode = UInt64(info.st_ino)
+    }
+}
+
+/// The identity of the file a factory's first connection opened.
+final class OpenedFile: Sendable {
+    private let value = Mutex<FileIdentity?>(nil)
+
+    var identity: FileIdentity? { self.value.withLock { $0 } }
+
+    func record(_ identity: FileIdentity) {
+        self.value.withLock { if $0 == nil { $0 = identity } }
     }
 }

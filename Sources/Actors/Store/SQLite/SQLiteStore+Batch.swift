@@ -61,12 +61,15 @@ extension SQLiteStore {
                     "SELECT id FROM users WHERE id IN (\(Self.placeholders(candidates.count)))", candidates.map(SQLiteData.init)
                 ).map { try $0.uuid("id") })
             }
-            let decided = rows.map { row in
+            // Settled in claim order (oldest first), so at the ceiling the earlier deposit is the one credited.
+            let position = Dictionary(uniqueKeysWithValues: jobs.enumerated().map { ($1.txID, $0) })
+            let ordered = rows.sorted { position[$0.id, default: 0] < position[$1.id, default: 0] }
+            let decided = ordered.map { row in
                 Settlement.decide(state: row.state, chainStatus: row.chainStatus, candidate: row.candidate, knownUsers: knownUsers, amount: row.amount)
             }
             let balances = try await self.lockWallets(Set(decided.compactMap(\.settledUser)), now: now, on: connection)
             let checked = Settlement.applyCeiling(decided, balances: balances)
-            let plan = Array(zip(rows, checked.settlements))
+            let plan = Array(zip(ordered, checked.settlements))
             let credits = plan.compactMap { row, settlement -> (UUID, UUID, Amount)? in
                 if case .credit(let user, let amount) = settlement { (row.id, user, amount) } else { nil }
             }

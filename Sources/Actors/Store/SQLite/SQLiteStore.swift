@@ -35,9 +35,18 @@ public final class SQLiteStore: DepositStore {
         await self.pool.close()
     }
 
+    /// Runs `body` on the pooled connection, after checking that the data file is still the
+    /// one opened (a deleted or replaced file makes the store unavailable: readiness and
+    /// health turn 503 and no webhook is answered 202 for a write into an unlinked file).
     func withConnection<Result: Sendable>(_ body: (SQLiteConnection) async throws -> Result) async throws -> Result {
+        // Checked before waiting for the pool too: with the file gone the pool cannot
+        // reconnect, and a caller must fail at once rather than wait out the pool timeout.
+        try self.factory.checkFile()
         do {
-            return try await self.pool.withConnection(body)
+            return try await self.pool.withConnection { connection in
+                try self.factory.checkFile()
+                return try await body(connection)
+            }
         } catch let error as RuntimeError where error.code == .poolAcquireTimeout || error.code == .poolClosed || error.code == .connectionFailed {
             throw ServiceError(.unavailable, "database unavailable: \(error.code)", underlying: error)
         } catch let error as SQLiteError {
@@ -102,37 +111,63 @@ public final class SQLiteStore: DepositStore {
         }
     }
 
+    /// Applies each pending migration in its own `BEGIN IMMEDIATE` transaction that also
+    /// reads `schema_migrations`: the version check happens under the write lock, so
+    /// processes starting together on a new file apply each migration once and all succeed.
+    /// A schema newer than this binary knows is refused.
     private func applyMigrations(on connection: SQLiteConnection, through version: Int) async throws -> [Int] {
-        _ = try await connection.query(
-            """
-            CREATE TABLE IF NOT EXISTS schema_migrations (
-                version INTEGER PRIMARY KEY,
-                name TEXT NOT NULL,
-                applied_at INTEGER NOT NULL
-            ) STRICT
-            """
-        )
-        let existing = Set(try await connection.query("SELECT version FROM schema_migrations").compactMap { $0.column("version")?.integer })
+        let latest = Migrations.latest(Migrations.sqlite)
         var applied: [Int] = []
-        for migration in Migrations.sqlite where !existing.contains(migration.version) && migration.version <= version {
+        while true {
+            _ = try await connection.query("BEGIN IMMEDIATE")
+            let pending: Migrations.Migration?
             do {
-                _ = try await connection.query("BEGIN IMMEDIATE")
-                for statement in migration.statements {
-                    _ = try await connection.query(statement)
-                }
                 _ = try await connection.query(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                    [.integer(migration.version), .text(migration.name), .integer(Int(self.clock.now().unixMilliseconds))]
+                    """
+                    CREATE TABLE IF NOT EXISTS schema_migrations (
+                        version INTEGER PRIMARY KEY,
+                        name TEXT NOT NULL,
+                        applied_at INTEGER NOT NULL
+                    ) STRICT
+                    """
                 )
+                let existing = Set(try await connection.query("SELECT version FROM schema_migrations").compactMap { $0.column("version")?.integer })
+                if let newest = existing.max(), newest > latest {
+                    throw Migrations.newerSchemaError(found: newest, known: latest)
+                }
+                pending = Migrations.sqlite.first { !existing.contains($0.version) && $0.version <= version }
+                if let migration = pending {
+                    do {
+                        for statement in migration.statements {
+                            _ = try await connection.query(statement)
+                        }
+                        _ = try await connection.query(
+                            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                            [.integer(migration.version), .text(migration.name), .integer(Int(self.clock.now().unixMilliseconds))]
+                        )
+                    } catch {
+                        throw ServiceError(.migrationFailed, "migration \(migration.version) (\(migration.name)) failed", underlying: error)
+                    }
+                }
                 _ = try await connection.query("COMMIT")
             } catch {
                 _ = try? await connection.query("ROLLBACK")
-                throw ServiceError(.migrationFailed, "migration \(migration.version) (\(migration.name)) failed", underlying: error)
+                throw error
             }
+            guard let migration = pending else { return applied }
             applied.append(migration.version)
             self.logger.info("migration_applied", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
         }
-        return applied
+    }
+
+    public var latestSchemaVersion: Int { Migrations.latest(Migrations.sqlite) }
+
+    public func schemaVersion() async throws -> Int? {
+        try await self.withConnection { connection in
+            let table = try await connection.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+            guard !table.isEmpty else { return nil }
+            return try await connection.query("SELECT max(version) AS version FROM schema_migrations").first?.column("version")?.integer
+        }
     }
 }
 
