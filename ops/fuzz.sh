@@ -26,10 +26,11 @@ targets=("$@")
 
 package=Tests/Fuzz
 runs="$here/$package/.build/fuzz-runs"
-# SwiftPM's own sanitizer options: with `-Xswiftc -sanitize=fuzzer` executables do not link
-# (SwiftPM renames their `main`). The build plan is made anew each time, or a file added to
-# the root package would go unseen (the plan of a dependency's sources is cached).
-build_flags=(-c debug --sanitize=fuzzer --sanitize=address --disable-build-manifest-caching)
+# The flags go to swiftc as one option: SwiftPM's `--sanitize=fuzzer --sanitize=address`
+# passes two, in an order that varies, and swiftc keeps only the last one's coverage (no
+# coverage, no guided fuzzing). The build plan is made anew each time, or a file added to
+# the root package would go unseen (a dependency's list of sources is cached).
+build_flags=(-c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library --disable-build-manifest-caching)
 
 # Longest input each target makes: webhook bodies of a few KB (the limit is 64 KB, but
 # nothing in the parser depends on more); amount literals long enough for 10,000-digit
@@ -61,6 +62,10 @@ if ! "$bin/FuzzAdmin" -runs=1 -detect_leaks=1 "$probe/input" >"$probe/log" 2>&1 
     detect_leaks=0
 fi
 rm -rf "$probe"
+
+# A trap goes straight to libFuzzer's report: Swift's own backtracer, run inside an ASan
+# process, reports a false stack-buffer-underflow of its own instead.
+export SWIFT_BACKTRACE=${SWIFT_BACKTRACE:-enable=no}
 
 failed=0
 summary=()

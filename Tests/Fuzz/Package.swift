@@ -17,9 +17,11 @@ let package = Package(
             name: "FuzzChecks",
             dependencies: [.product(name: "Actors", package: "cricalgo-runtime")]
         ),
-        .executableTarget(name: "FuzzWebhook", dependencies: ["FuzzChecks"]),
-        .executableTarget(name: "FuzzAmount", dependencies: ["FuzzChecks"]),
-        .executableTarget(name: "FuzzSignature", dependencies: ["FuzzChecks"]),
-        .executableTarget(name: "FuzzAdmin", dependencies: ["FuzzChecks"]),
+        // Each executable's `main`: libFuzzer's driver (see FuzzDriver.c).
+        .target(name: "FuzzDriver"),
+        .executableTarget(name: "FuzzWebhook", dependencies: ["FuzzChecks", "FuzzDriver"]),
+        .executableTarget(name: "FuzzAmount", dependencies: ["FuzzChecks", "FuzzDriver"]),
+        .executableTarget(name: "FuzzSignature", dependencies: ["FuzzChecks", "FuzzDriver"]),
+        .executableTarget(name: "FuzzAdmin", dependencies: ["FuzzChecks", "FuzzDriver"]),
     ]
 )

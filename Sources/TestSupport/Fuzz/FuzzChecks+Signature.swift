@@ -56,8 +56,13 @@ extension FuzzChecks {
             throw FuzzFailure("verified without a complete signature header set")
         }
         try FuzzFailure.require((Int128(now) - Int128(timestamp)).magnitude <= 300, "webhook-timestamp \(timestamp) verified at now \(now)")
-        let mac = String(verifier.standardSignature(id: id, timestamp: timestamp, body: body).dropFirst("v1,".count))
-        try FuzzFailure.require(list.contains(mac), "webhook-signature \(excerpt(list)) verified without the body's MAC")
+        // Compared as bytes: the low bits of a base64 text's last digit are padding, so several
+        // texts decode to the one MAC.
+        let mac = Data(base64Encoded: String(verifier.standardSignature(id: id, timestamp: timestamp, body: body).dropFirst("v1,".count)))
+        let carriesMAC = list.split(separator: " ").contains { candidate in
+            candidate.hasPrefix("v1,") && Data(base64Encoded: String(candidate.dropFirst("v1,".count))) == mac
+        }
+        try FuzzFailure.require(carriesMAC, "webhook-signature \(excerpt(list)) verified without the body's MAC")
     }
 
     private static func checkSignedBodiesVerify(_ verifier: SignatureVerifier, id fuzzedID: String?, extra: String?, body: [UInt8], now: Int64) throws(FuzzFailure) {
