@@ -120,8 +120,15 @@ func runService(_ startup: Startup) async throws {
 /// Applies pending migrations; a login the database refuses is a configuration error
 /// (exit 78 saying so), not a failure to retry.
 func migrateAtStart(_ migrate: () async throws -> [Int], _ startup: Startup) async throws -> [Int] {
+    try await refusingUnusableLogin(startup, migrate)
+}
+
+/// Runs `body`, the first thing a command does with the store; a PostgreSQL refusal of the
+/// login (or of the database) becomes a start-up refusal naming it (exit 78): retrying
+/// cannot help.
+func refusingUnusableLogin<Result>(_ startup: Startup, _ body: () async throws -> Result) async throws -> Result {
     do {
-        return try await migrate()
+        return try await body()
     } catch {
         guard case .postgres(let address) = startup.configuration.database,
             let refusal = PostgresLoginRefusal(error, address: address)

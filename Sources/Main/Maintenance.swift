@@ -48,7 +48,7 @@ struct Verify: AsyncParsableCommand {
     func run() async throws {
         let startup = try Startup(options: self.options, mode: .worker, listens: false, reportOnStandardOutput: true)
         let (violations, statistics, ceiling) = try await withStore(startup, access: .readOnly) { store in
-            try await store.requireCurrentSchema()
+            try await refusingUnusableLogin(startup) { try await store.requireCurrentSchema() }
             return (try await store.verify(), try await store.statistics(), try await store.balanceCeilingRefusals())
         }
         if self.json {

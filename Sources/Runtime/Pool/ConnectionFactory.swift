@@ -22,4 +22,12 @@ public protocol ConnectionFactory: Sendable {
     /// Closes a connection. Called once per connection the pool opened; must not throw and
     /// should return promptly even if the peer is gone.
     func close(_ connection: Connection) async
+
+    /// Whether a connection coming back from a lease may be handed out again, checked
+    /// without I/O (e.g. it was not closed meanwhile). Default: always.
+    func isReusable(_ connection: Connection) -> Bool
+}
+
+extension ConnectionFactory {
+    public func isReusable(_ connection: Connection) -> Bool { true }
 }

@@ -94,7 +94,9 @@ public actor PoolActor<Factory: ConnectionFactory, C: Clock>: Service where C.Du
             await self.giveBack(lease, failed: true)
             throw error
         }
-        await self.giveBack(lease, failed: false)
+        // A lease whose task was cancelled may have left an operation half done on the
+        // connection (or had it closed under it): it is not handed out again.
+        await self.giveBack(lease, failed: Task.isCancelled || !self.factory.isReusable(lease.connection))
         return result
     }
 

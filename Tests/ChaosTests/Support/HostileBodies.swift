@@ -3,10 +3,12 @@ import PropertyBased
 
 /// Generated webhook bodies for the bad-input properties.
 enum HostileBodies {
-    /// One way a body breaks the contract. Each is a 400 or a 422 under SPEC §2.
+    /// One way a body breaks the contract. Each is a 400 or a 422.
     enum Violation: CaseIterable {
         case amountValue, amountMissing, hashValue, hashMissing, confirmationsValue, logIndexValue, statusValue
         case notAnObject, duplicateKey, trailingGarbage, truncated, invalidUTF8, deepNesting, badSyntax
+        /// A string no store should hold (a control character) in `user_id` or anywhere in `metadata`.
+        case unstorableText
     }
 
     /// A webhook body with exactly one violation, among random valid-looking fields and metadata.
@@ -70,6 +72,14 @@ enum HostileBodies {
             let depth = Int.random(in: 65...9_000, using: &rng)
             let (open, close) = Bool.random(using: &rng) ? ("[", "]") : (#"{"a":"#, "}")
             replace("metadata", with: #"{"deep":"# + String(repeating: open, count: depth) + "1" + String(repeating: close, count: depth) + "}")
+        case .unstorableText:
+            if Bool.random(using: &rng) {
+                replace("user_id", with: [#""a\u0000b""#, #""tab\there""#, #""bidi\u202Eflip""#, #""\u0085""#].randomElement(using: &rng)!)
+            } else {
+                replace("metadata", with: [
+                    #"{"note":"tab\tnew\nline"}"#, #"{"user_id":"a\u0000b"}"#, #"{"k\u0000":1}"#, #"{"a":[1,{"b":"\u001f"}]}"#,
+                ].randomElement(using: &rng)!)
+            }
         case .badSyntax:
             let broken = [#"{'tx_hash':'a','amount':'1'}"#, #"{"tx_hash":"a","amount":"1",}"#, #"{"tx_hash":"a" "amount":"1"}"#,
                           #"{"tx_hash":"a","amount":NaN}"#, #"{"tx_hash":"a","amount":"1"} // note"#, #"{tx_hash:"a",amount:"1"}"#,
@@ -83,7 +93,7 @@ enum HostileBodies {
         #""abc""#, #""-1""#, #""0""#, #""0.0""#, "-5", "0", #""1.0000000000000000001""#, #""""#, #"" 1""#, #""1 ""#,
         #""NaN""#, #""Infinity""#, "true", "null", "[]", "{}", "1e400", "-1e-400", #""1,5""#, #""0x10""#, #""١""#,
         #""--1""#, #""1..2""#, "1" + String(repeating: "0", count: 60), #""1"# + String(repeating: "0", count: 60) + #"""#,
-        "0.0000000000000000001",
+        "0.0000000000000000001", "1" + String(repeating: "0", count: 10_010) + "e-10030", "1e99999999999999999999",
     ]
 
     static let badHashes = [
@@ -125,7 +135,7 @@ enum HostileBodies {
         switch kind {
         case 0: return ["null", "true", "false"].randomElement(using: &rng)!
         case 1: return ["0", "-1", "3.25", "1e10", "-2.5E-3", "123456789012345678901234567890", "1e400"].randomElement(using: &rng)!
-        case 2: return [#""""#, #""plain""#, #""with \"quotes\" and \\ slash""#, #""\u00e9\u4e2d\ud83d\ude00""#, #""tab\tnew\nline""#, #""émoji 🙂""#]
+        case 2: return [#""""#, #""plain""#, #""with \"quotes\" and \\ slash""#, #""\u00e9\u4e2d\ud83d\ude00""#, #""thin\u2009space\u00a0nbsp""#, #""émoji 🙂""#]
             .randomElement(using: &rng)!
         case 3: return #""\#(UUID().uuidString)""#
         case 4:

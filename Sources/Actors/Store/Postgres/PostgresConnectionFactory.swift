@@ -79,6 +79,10 @@ public final class PostgresConnectionFactory: ConnectionFactory {
         }
     }
 
+    public func isReusable(_ connection: PostgresConnection) -> Bool {
+        !connection.isClosed
+    }
+
     public func close(_ connection: PostgresConnection) async {
         try? await connection.close()
     }

@@ -3,7 +3,6 @@ import PostgresNIO
 
 extension PostgresStore {
     public func verify() async throws -> [InvariantViolation] {
-        let now = self.clock.now()
         return try await self.withConnection { connection in
             // One snapshot for every check, and nothing written (a failure leaves the
             // transaction to the server: the pool closes the connection).
@@ -44,7 +43,7 @@ extension PostgresStore {
                 .expiredLease,
                 """
                 SELECT tx_id::text, locked_by FROM deposit_jobs
-                WHERE locked_until IS NOT NULL AND locked_until < \(now)
+                WHERE locked_until IS NOT NULL AND locked_until < now()
                 """
             ) { "lease held by \($0) has expired" }
             try await collect(

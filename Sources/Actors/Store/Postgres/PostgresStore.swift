@@ -122,6 +122,10 @@ public final class PostgresStore: DepositStore {
             throw ServiceError(.unavailable, "database unavailable for migrations", underlying: error)
         }
         do {
+            // A migration may rewrite a large table, and the next migrator waits for the first:
+            // neither is bounded by the service's per-statement limits.
+            try await connection.query("SET statement_timeout = 0", logger: self.logger)
+            try await connection.query("SET lock_timeout = 0", logger: self.logger)
             // One migrator at a time across processes; the lock ends with the session.
             try await connection.query("SELECT pg_advisory_lock(727274)", logger: self.logger)
             let applied = try await self.applyMigrations(on: connection, through: version)
@@ -177,20 +181,41 @@ public final class PostgresStore: DepositStore {
 
     public var latestSchemaVersion: Int { Migrations.latest(Migrations.postgres) }
 
+    /// Reads the schema version on a connection of its own (as ``migrate()`` does), so a
+    /// refused login surfaces at once instead of as the pool's reconnect attempts.
     public func schemaVersion() async throws -> Int? {
-        try await self.withConnection { connection in
+        let connection: PostgresConnection
+        do {
+            connection = try await self.factory.connect()
+        } catch {
+            throw ServiceError(.unavailable, "database unavailable", underlying: error)
+        }
+        do {
+            let version = try await Self.schemaVersion(on: PostgresSession(connection: connection), logger: self.logger)
+            await self.factory.close(connection)
+            return version
+        } catch {
+            await self.factory.close(connection)
+            throw error
+        }
+    }
+
+    private static func schemaVersion(on connection: PostgresSession, logger: Logger) async throws -> Int? {
+        do {
             var exists = false
             for try await found in try await connection.query(
-                "SELECT to_regclass('schema_migrations') IS NOT NULL", logger: self.logger
+                "SELECT to_regclass('schema_migrations') IS NOT NULL", logger: logger
             ).decode(Bool.self) {
                 exists = found
             }
             guard exists else { return nil }
             var version: Int?
-            for try await newest in try await connection.query("SELECT max(version) FROM schema_migrations", logger: self.logger).decode(Int?.self) {
+            for try await newest in try await connection.query("SELECT max(version) FROM schema_migrations", logger: logger).decode(Int?.self) {
                 version = newest
             }
             return version
+        } catch let error as PSQLError {
+            throw Self.map(error)
         }
     }
 }

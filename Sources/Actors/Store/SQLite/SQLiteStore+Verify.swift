@@ -5,7 +5,6 @@ extension SQLiteStore {
     /// Checks SPEC §3's invariants. Sums are computed in Swift with ``Amount`` (SQLite's
     /// own `sum()` would go through floating point).
     public func verify() async throws -> [InvariantViolation] {
-        let now = self.clock.now()
         return try await self.withConnection { connection in
             var violations: [InvariantViolation] = []
             func collect(_ kind: InvariantViolation.Kind, _ sql: String, _ binds: [SQLiteData] = [], detail: (String) -> String) async throws {
@@ -31,8 +30,11 @@ extension SQLiteStore {
             ) { "ledger entry for a deposit in state \($0)" }
             try await collect(
                 .expiredLease,
-                "SELECT tx_id AS subject, locked_by AS info FROM deposit_jobs WHERE locked_until IS NOT NULL AND locked_until < ?",
-                [SQLiteData(now)]
+                """
+                SELECT tx_id AS subject, locked_by AS info FROM deposit_jobs
+                WHERE locked_until IS NOT NULL AND locked_until < CAST(unixepoch('subsec') * 1000 AS INTEGER)
+                """,
+                []
             ) { "lease held by \($0) has expired" }
             try await collect(
                 .queuedWithoutJob,
