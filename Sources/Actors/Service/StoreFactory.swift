@@ -31,7 +31,9 @@ public struct StoreHandle: Sendable {
         let observer = PoolMetricsObserver(metrics: metrics)
         switch configuration.database {
         case .postgres(let address):
-            let factory = try PostgresConnectionFactory(address: address, session: configuration.postgresSession, logger: logger)
+            var session = configuration.postgresSession
+            session.readOnly = access == .readOnly
+            let factory = try PostgresConnectionFactory(address: address, session: session, logger: logger)
             let pool = PostgresStore.Pool(
                 factory: factory,
                 configuration: .init(

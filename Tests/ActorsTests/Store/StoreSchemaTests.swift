@@ -44,6 +44,24 @@ import Testing
         }
     }
 
+    @Test(arguments: TestBackend.available)
+    func aReadOnlyStoreVerifiesButCannotWrite(backend: TestBackend) async throws {
+        try await TestDatabase.with(backend) { database in
+            try await withStore(database) { store in
+                _ = try await store.createUser(username: "before-verify", telegramID: nil)
+            }
+            let handle = try StoreHandle.make(
+                ServiceConfiguration(database: database.location), metrics: Self.metrics(), clock: .system, faults: NoFaults(),
+                logger: Logger(label: "test-schema"), access: .readOnly
+            )
+            try await handle.withRunningPool { (store: any DepositStore) async throws in
+                try await store.requireCurrentSchema()
+                #expect(try await store.verify() == [])
+                await #expect(throws: (any Error).self) { try await store.createUser(username: "during-verify", telegramID: nil) }
+            }
+        }
+    }
+
     @Test func aReadOnlyStoreRefusesAMissingSQLiteFileAndCreatesNothing() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cricalgo-ro-\(UUID().uuidString)")
         let path = directory.appendingPathComponent("data/cricalgo.sqlite").path

@@ -19,6 +19,9 @@ public struct PostgresSessionSettings: Sendable, Hashable {
     public var lockTimeout: Duration
     public var idleInTransactionTimeout: Duration
     public var tcpKeepalive: Duration
+    /// Every transaction of the session is read-only (`default_transaction_read_only`): for
+    /// commands that must not change the store, such as `verify`. Default false.
+    public var readOnly: Bool = false
 
     public init(
         statementTimeout: Duration = .seconds(30),
@@ -47,6 +50,7 @@ public struct PostgresSessionSettings: Sendable, Hashable {
                 ("tcp_keepalives_count", "3"),
             ]
         }
+        if self.readOnly { parameters.append(("default_transaction_read_only", "on")) }
         return parameters
     }
 
