@@ -160,6 +160,7 @@ struct TransactionBody: Encodable {
     var currency: String
     var user_id: String?
     var processed_at: String?
+    var failure_reason: String?
 
     init(_ status: TransactionStatus) {
         self.tx_id = status.txID.apiString
@@ -172,10 +173,11 @@ struct TransactionBody: Encodable {
         self.currency = status.currency
         self.user_id = status.userID?.apiString
         self.processed_at = status.processedAt.map { $0.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)) }
+        self.failure_reason = status.failureReason
     }
 
     func encode(to encoder: any Encoder) throws {
-        enum Key: String, CodingKey { case tx_id, tx_hash, chain, log_index, status, confirmations, amount, currency, user_id, processed_at }
+        enum Key: String, CodingKey { case tx_id, tx_hash, chain, log_index, status, confirmations, amount, currency, user_id, processed_at, failure_reason }
         var container = encoder.container(keyedBy: Key.self)
         try container.encode(self.tx_id, forKey: .tx_id)
         try container.encode(self.tx_hash, forKey: .tx_hash)
@@ -188,6 +190,7 @@ struct TransactionBody: Encodable {
         // null, not absent: the contract lists both keys.
         try container.encode(self.user_id, forKey: .user_id)
         try container.encode(self.processed_at, forKey: .processed_at)
+        try container.encode(self.failure_reason, forKey: .failure_reason)
     }
 }
 

@@ -229,10 +229,12 @@ public struct TransactionStatus: Sendable, Hashable {
     public var currency: String
     public var userID: UUID?
     public var processedAt: Date?
+    /// Why a `failed` deposit was not credited (`chain_failed: …`, `balance_ceiling: …`).
+    public var failureReason: String?
 
     public init(
         txID: UUID, txHash: String, chain: String, logIndex: Int64, state: DepositState, confirmations: Int64,
-        amount: Amount, currency: String, userID: UUID?, processedAt: Date?
+        amount: Amount, currency: String, userID: UUID?, processedAt: Date?, failureReason: String? = nil
     ) {
         self.txID = txID
         self.txHash = txHash
@@ -244,6 +246,7 @@ public struct TransactionStatus: Sendable, Hashable {
         self.currency = currency
         self.userID = userID
         self.processedAt = processedAt
+        self.failureReason = failureReason
     }
 }
 

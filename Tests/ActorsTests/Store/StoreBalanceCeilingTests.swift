@@ -41,6 +41,9 @@ import Testing
                 // of the same batch, depending on the order the batch settles them in.
                 #expect(text.hasPrefix("balance_ceiling: crediting 1 to deposit_balance 99999999999999999999"), "\(text)")
                 #expect(text.hasSuffix("would exceed 99999999999999999999.999999999999999999"), "\(text)")
+                // The transaction status route reports the same reason.
+                #expect(refused.failureReason == text)
+                #expect(try await store.transaction(id: fits.txID)?.failureReason == nil)
                 let audit = try await database.rows(
                     "SELECT action, detail FROM audit_logs WHERE tx_id = '\(overflows.txID.uuidString.lowercased())' AND actor = 'worker'"
                 )

@@ -37,16 +37,17 @@ extension PostgresStore {
         try await self.withConnection { connection in
             let rows = try await connection.query(
                 """
-                SELECT tx_hash, chain, log_index, state, confirmations, amount::text, currency, user_id, processed_at
+                SELECT tx_hash, chain, log_index, state, confirmations, amount::text, currency, user_id, processed_at, failure_reason
                 FROM transactions WHERE id = \(id)
                 """,
                 logger: self.logger
             )
-            for try await row in rows.decode((String, String, Int64, String, Int64, String, String, UUID?, Date?).self) {
+            for try await row in rows.decode((String, String, Int64, String, Int64, String, String, UUID?, Date?, String?).self) {
                 return TransactionStatus(
                     txID: id, txHash: row.0, chain: row.1, logIndex: row.2,
                     state: DepositState(rawValue: row.3) ?? .pending, confirmations: row.4,
-                    amount: try Amount(parsing: row.5), currency: row.6, userID: row.7, processedAt: row.8
+                    amount: try Amount(parsing: row.5), currency: row.6, userID: row.7, processedAt: row.8,
+                    failureReason: row.9
                 )
             }
             return nil

@@ -33,7 +33,7 @@ extension SQLiteStore {
         try await self.withConnection { connection in
             guard let row = try await connection.query(
                 """
-                SELECT tx_hash, chain, log_index, state, confirmations, amount, currency, user_id, processed_at
+                SELECT tx_hash, chain, log_index, state, confirmations, amount, currency, user_id, processed_at, failure_reason
                 FROM transactions WHERE id = ?
                 """,
                 [SQLiteData(id)]
@@ -48,7 +48,8 @@ extension SQLiteStore {
                 amount: try row.amount("amount"),
                 currency: try row.text("currency"),
                 userID: row.optionalText("user_id").flatMap(UUID.init(uuidString:)),
-                processedAt: (try? row.int("processed_at")).map(Date.init(unixMilliseconds:))
+                processedAt: (try? row.int("processed_at")).map(Date.init(unixMilliseconds:)),
+                failureReason: row.optionalText("failure_reason")
             )
         }
     }
