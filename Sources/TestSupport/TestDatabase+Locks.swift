@@ -11,12 +11,7 @@ extension TestDatabase {
             throw ServiceError(.storeFailure, "row locks held from another session need PostgreSQL")
         }
         let logger = Logger(label: "test-lock-holder")
-        let connection = try await PostgresConnection.connect(
-            configuration: .init(host: address.host, port: address.port, username: address.username,
-                                 password: address.password, database: address.database, tls: .disable),
-            id: 0,
-            logger: logger
-        )
+        let connection = try await Self.session(to: address, logger: logger)
         do {
             try await connection.query("BEGIN", logger: logger)
             try await connection.query(PostgresQuery(unsafeSQL: lockingSQL), logger: logger)

@@ -20,12 +20,7 @@ extension TestDatabase {
             }
         case .postgres(let address):
             let logger = Logger(label: "test-rows")
-            let connection = try await PostgresConnection.connect(
-                configuration: .init(host: address.host, port: address.port, username: address.username,
-                                     password: address.password, database: address.database, tls: .disable),
-                id: 0,
-                logger: logger
-            )
+            let connection = try await Self.session(to: address, logger: logger)
             do {
                 var rows: [[String?]] = []
                 for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) {
@@ -38,5 +33,15 @@ extension TestDatabase {
                 throw error
             }
         }
+    }
+
+    /// A PostgreSQL session of the test's own, outside any store and its pool.
+    static func session(to address: DatabaseLocation.PostgresAddress, logger: Logger) async throws -> PostgresConnection {
+        try await PostgresConnection.connect(
+            configuration: .init(host: address.host, port: address.port, username: address.username,
+                                 password: address.password, database: address.database, tls: .disable),
+            id: 0,
+            logger: logger
+        )
     }
 }

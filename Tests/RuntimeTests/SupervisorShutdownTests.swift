@@ -135,7 +135,7 @@ struct SupervisorShutdownTests {
     @Test func crashLoopEscalatesAfterStoppingTheOthersInReverseOrder() async throws {
         let probe = ProbeChild()
         let observer = RecordingSupervisorObserver()
-        let logs = SupervisorLogCapture()
+        let logs = LogCapture()
         let supervisor = Supervisor(
             name: "root",
             configuration: .init(maxRestarts: 2, restartWindow: .seconds(60), backoff: immediateRestartBackoff),

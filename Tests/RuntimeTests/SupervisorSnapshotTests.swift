@@ -57,7 +57,7 @@ struct SupervisorSnapshotTests {
         let probe = ProbeChild()
         var starts = probe.starts.makeAsyncIterator()
         let observer = RecordingSupervisorObserver()
-        let logs = SupervisorLogCapture()
+        let logs = LogCapture()
         let supervisor = Supervisor(
             name: "workers",
             configuration: .init(backoff: immediateRestartBackoff, restartLogEvent: "worker_restarted", childMetadataKey: "worker"),

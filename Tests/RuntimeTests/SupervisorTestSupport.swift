@@ -48,49 +48,6 @@ final class RecordingSupervisorObserver: SupervisorObserver {
     }
 }
 
-/// Keeps every log record a ``SupervisorCapturingLogHandler`` receives.
-final class SupervisorLogCapture: Sendable {
-    struct Record: Sendable {
-        var level: Logger.Level
-        var message: String
-        var metadata: [String: String]
-    }
-
-    private let recorded = Mutex<[Record]>([])
-
-    var records: [Record] { self.recorded.withLock { $0 } }
-
-    func append(_ record: Record) { self.recorded.withLock { $0.append(record) } }
-
-    /// A logger that writes here, at every level.
-    func logger(label: String = "test") -> Logger {
-        Logger(label: label) { _ in SupervisorCapturingLogHandler(capture: self) }
-    }
-}
-
-/// A `LogHandler` that stores records in a ``SupervisorLogCapture``.
-struct SupervisorCapturingLogHandler: LogHandler {
-    let capture: SupervisorLogCapture
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { self.metadata[key] }
-        set { self.metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let merged = self.metadata.merging(event.metadata ?? [:]) { $1 }
-        self.capture.append(
-            SupervisorLogCapture.Record(
-                level: event.level,
-                message: event.message.description,
-                metadata: merged.mapValues { $0.description }
-            )
-        )
-    }
-}
-
 /// Reads a supervisor's event stream in a test.
 struct SupervisorEventReader {
     private var iterator: AsyncStream<SupervisorEvent>.Iterator

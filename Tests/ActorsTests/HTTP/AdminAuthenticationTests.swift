@@ -4,7 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Runtime
-import Synchronization
+import TestSupport
 import Testing
 
 @testable import Actors
@@ -68,40 +68,5 @@ import Testing
         #expect(parse("Bear abc") == nil)
         #expect(parse("") == nil)
         #expect(parse("Bearer ").map(\.isEmpty) == true)
-    }
-}
-
-/// Log records captured for assertions.
-final class LogCapture: Sendable {
-    struct Record: Sendable {
-        var level: Logger.Level
-        var message: String
-        var metadata: [String: String]
-    }
-
-    private let recorded = Mutex<[Record]>([])
-
-    var records: [Record] { self.recorded.withLock { $0 } }
-
-    func logger() -> Logger {
-        Logger(label: "test") { _ in CapturingLogHandler(capture: self) }
-    }
-
-    fileprivate func append(_ record: Record) { self.recorded.withLock { $0.append(record) } }
-}
-
-private struct CapturingLogHandler: LogHandler {
-    let capture: LogCapture
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { self.metadata[key] }
-        set { self.metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let merged = self.metadata.merging(event.metadata ?? [:]) { $1 }
-        self.capture.append(.init(level: event.level, message: event.message.description, metadata: merged.mapValues(\.description)))
     }
 }
