@@ -103,7 +103,7 @@ public final class ScriptedIngestStore: DepositStore {
             state.batches.append(records.map(\.txHash))
             if state.deadlocks > 0 {
                 state.deadlocks -= 1
-                throw ServiceError(.unavailable, "database unavailable (SQLSTATE 40P01)")
+                throw ServiceError.storeConflict("SQLSTATE 40P01")
             }
             if state.unavailable {
                 throw ServiceError(.unavailable, "database connection lost")

@@ -79,6 +79,9 @@ public final class PostgresStore: DepositStore {
             if Self.isDataException(sqlState: state) {
                 return .storeRefusedData("SQLSTATE \(state)", underlying: error)
             }
+            if state == "40P01" || state == "40001" {
+                return .storeConflict("SQLSTATE \(state)", underlying: error)
+            }
             if Self.isUnavailability(sqlState: state) {
                 return ServiceError(.unavailable, "database unavailable (SQLSTATE \(state))", underlying: error)
             }
