@@ -9,23 +9,16 @@ import Testing
 /// naming the variable (an orchestrator does not restart into it), takes unsigned webhooks
 /// from loopback only, and says so when PostgreSQL refuses its login.
 @Suite(.serialized, .timeLimit(.minutes(2))) struct CommandLineConfigurationTests {
-    let directory: URL
+    let fixture: CommandLineFixture
+    var directory: URL { self.fixture.directory }
+    private var environment: [String: String] { self.fixture.environment }
 
     init() throws {
-        self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("cricalgo-cli-config-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
-    }
-
-    private var environment: [String: String] {
-        ["HOST": "127.0.0.1", "PORT": "0", "LOG_FORMAT": "json", "ADMIN_TOKEN": RunningService.adminToken, "WORKER_CONCURRENCY": "2"]
+        self.fixture = try CommandLineFixture(prefix: "cricalgo-cli-config")
     }
 
     private func withCricalgo(_ body: (_ start: ([String], [String: String]) throws -> ChildProcess) async throws -> Void) async throws {
-        try await withChildProcesses { processes in
-            try await body { arguments, environment in
-                try processes.start(arguments[0], arguments: arguments, environment: environment, directory: self.directory, separateErrors: true)
-            }
-        }
+        try await self.fixture.withCricalgo(body)
     }
 
     /// Starts `cricalgo <command>` with `changes` applied to the base environment and expects exit 78 with every one of `named` on standard error.

@@ -8,25 +8,16 @@ import Testing
 /// The `cricalgo` executable itself: configuration errors, a served request, SIGTERM, and
 /// the maintenance commands. Uses the embedded SQLite store in a temporary directory.
 @Suite(.serialized, .timeLimit(.minutes(2))) struct CommandLineTests {
-    let directory: URL
+    let fixture: CommandLineFixture
+    var directory: URL { self.fixture.directory }
+    private var environment: [String: String] { self.fixture.environment }
 
     init() throws {
-        self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("cricalgo-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
+        self.fixture = try CommandLineFixture(prefix: "cricalgo-cli")
     }
 
-    private var environment: [String: String] {
-        ["HOST": "127.0.0.1", "PORT": "0", "LOG_FORMAT": "json", "ADMIN_TOKEN": RunningService.adminToken, "WORKER_CONCURRENCY": "2"]
-    }
-
-    /// Runs `body` with a starter of `cricalgo <arguments>` in this suite's directory, standard
-    /// error kept apart; every process it started is killed afterwards.
     private func withCricalgo(_ body: (_ start: ([String], [String: String]) throws -> ChildProcess) async throws -> Void) async throws {
-        try await withChildProcesses { processes in
-            try await body { arguments, environment in
-                try processes.start(arguments[0], arguments: arguments, environment: environment, directory: self.directory, separateErrors: true)
-            }
-        }
+        try await self.fixture.withCricalgo(body)
     }
 
     @Test func theBinaryIsBuilt() throws {
