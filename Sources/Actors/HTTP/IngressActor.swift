@@ -6,7 +6,7 @@ import NIOCore
 import Runtime
 import ServiceLifecycle
 
-/// Owns the HTTP listener: builds the routes, starts listening, drains on shutdown.
+/// Owns the HTTP listener: binds it, serves the routes ``ServiceRouterBuilder`` builds, drains on shutdown.
 ///
 /// Requests never pass through this actor: Hummingbird runs each connection in its own
 /// task and the handlers share only `Sendable` values. The actor holds the listener's
@@ -19,81 +19,6 @@ import ServiceLifecycle
 /// ``Configuration/bindBackoff`` up to ``Configuration/bindAttempts`` times before the run
 /// fails to its supervisor.
 public actor IngressActor {
-    public struct Configuration: Sendable {
-        /// Address to bind. Default `0.0.0.0`.
-        public var host: String
-        /// Port to bind; 0 picks a free one. Default 8000.
-        public var port: Int
-        /// Largest accepted webhook body. Default 65,536 bytes.
-        public var maximumBodyBytes: Int
-        /// Longest a webhook waits for its commit before a 503. Default 5 s.
-        public var ingestTimeout: Duration
-        /// Shared secret for signatures; nil accepts unsigned webhooks (with a warning at start;
-        /// the configuration then binds loopback only unless unsigned webhooks are allowed).
-        public var webhookSecret: String?
-        /// Standard Webhooks timestamp tolerance. Default 300 s.
-        public var signatureTolerance: Duration
-        /// Bearer token for the admin routes; nil disables them (404).
-        public var adminToken: String?
-        /// Whether `POST /api/v1/admin/chaos/kill-worker` is served. Default false.
-        public var chaosEnabled: Bool
-        /// Idle keep-alive connections are closed after this. Default 60 s.
-        public var idleTimeout: Duration
-        /// Clock for the ingest timeout (tests inject one).
-        public var timeoutClock: any Clock<Duration>
-        /// Serve only probes and `/metrics` (the `worker` command). Default false.
-        public var probesOnly: Bool
-        /// Webhooks waiting for their group commit at most (`INGEST_QUEUE_LIMIT`); beyond it
-        /// a webhook is answered 503 with `Retry-After` at once. Default 4,096.
-        public var ingestQueueLimit: Int
-        /// Time a client has to send a whole request, from its first byte
-        /// (`REQUEST_READ_TIMEOUT_SECONDS`); the connection is closed after it. Default 30 s.
-        public var requestReadTimeout: Duration
-        /// Connections open at once at most (`MAX_CONNECTIONS`); beyond it new connections
-        /// wait in the listen backlog until one closes. Default 2,048.
-        public var maximumConnections: Int
-        /// Attempts to bind before a run fails to its supervisor. Default 20.
-        public var bindAttempts: Int
-        /// Delay between bind attempts. Default 50 ms doubling to 2 s (about 30 s in all).
-        public var bindBackoff: Backoff
-
-        public init(
-            host: String = "0.0.0.0",
-            port: Int = 8000,
-            maximumBodyBytes: Int = 65_536,
-            ingestTimeout: Duration = .seconds(5),
-            webhookSecret: String? = nil,
-            signatureTolerance: Duration = .seconds(300),
-            adminToken: String? = nil,
-            chaosEnabled: Bool = false,
-            idleTimeout: Duration = .seconds(60),
-            timeoutClock: any Clock<Duration> = ContinuousClock(),
-            probesOnly: Bool = false,
-            ingestQueueLimit: Int = 4096,
-            requestReadTimeout: Duration = .seconds(30),
-            maximumConnections: Int = 2048,
-            bindAttempts: Int = 20,
-            bindBackoff: Backoff = Backoff(minimum: .milliseconds(50), maximum: .seconds(2))
-        ) {
-            self.probesOnly = probesOnly
-            self.host = host
-            self.port = port
-            self.maximumBodyBytes = maximumBodyBytes
-            self.ingestTimeout = ingestTimeout
-            self.webhookSecret = webhookSecret
-            self.signatureTolerance = signatureTolerance
-            self.adminToken = adminToken
-            self.chaosEnabled = chaosEnabled
-            self.idleTimeout = idleTimeout
-            self.timeoutClock = timeoutClock
-            self.ingestQueueLimit = ingestQueueLimit
-            self.requestReadTimeout = requestReadTimeout
-            self.maximumConnections = maximumConnections
-            self.bindAttempts = bindAttempts
-            self.bindBackoff = bindBackoff
-        }
-    }
-
     private let configuration: Configuration
     private let store: any DepositStore
     private let committerConfiguration: GroupCommitter.Configuration
@@ -245,39 +170,18 @@ public actor IngressActor {
     }
 
     private func makeApplication(_ incarnation: IngressIncarnation) throws -> some ApplicationProtocol {
-        let verifier: SignatureVerifier?
-        if let secret = self.configuration.webhookSecret {
-            verifier = try SignatureVerifier(secret: secret, configuration: .init(tolerance: self.configuration.signatureTolerance))
-        } else {
-            verifier = nil
-            self.logger.warning("webhook_signatures_disabled", metadata: ["hint": "set WEBHOOK_SECRET to require signed webhooks"])
-        }
-        let router = Router(context: ServiceRequestContext.self)
-        router.add(middleware: JSONErrorMiddleware(metrics: self.metrics))
-        HealthRoutes(
-            backend: self.store.backend, health: self.health, incarnation: incarnation, metrics: self.metricsActor, probesOnly: self.configuration.probesOnly
-        ).register(on: router)
-        if let committer = incarnation.committer {
-            let webhook = WebhookHandler(
-                configuration: .init(
-                    maximumBodyBytes: self.configuration.maximumBodyBytes,
-                    ingestTimeout: self.configuration.ingestTimeout,
-                    verifier: verifier,
-                    timeoutClock: self.configuration.timeoutClock
-                ),
-                committer: committer,
-                metrics: self.metrics,
-                clock: self.clock
-            )
-            router.post("/api/v1/webhooks/bep20") { request, context in
-                try await webhook.handle(request, context: context)
-            }
-            AdminRoutes(
-                token: self.configuration.adminToken, chaosEnabled: self.configuration.chaosEnabled, store: self.store, hooks: self.hooks,
-                logger: self.logger
-            ).register(on: router)
-        }
-
+        let router = try ServiceRouterBuilder(
+            configuration: self.configuration.routes,
+            ingest: incarnation.committer,
+            store: self.store,
+            health: self.health,
+            incarnation: incarnation,
+            metrics: self.metrics,
+            metricsActor: self.metricsActor,
+            hooks: self.hooks,
+            clock: self.clock,
+            logger: self.logger
+        ).makeRouter()
         let idle = TimeAmount.nanoseconds(self.configuration.idleTimeout.nanoseconds)
         let readTimeout = TimeAmount.nanoseconds(self.configuration.requestReadTimeout.nanoseconds)
         let metrics = self.metrics
@@ -300,18 +204,5 @@ public actor IngressActor {
             },
             logger: self.logger
         )
-    }
-}
-
-/// The request context of the service's routes: Hummingbird's core context plus the
-/// client's address, which the admin routes log on a failed authentication.
-public struct ServiceRequestContext: RequestContext, RemoteAddressRequestContext {
-    public var coreContext: CoreRequestContextStorage
-    /// The connected peer; nil when the channel has none (in-process tests).
-    public let remoteAddress: SocketAddress?
-
-    public init(source: ApplicationRequestContextSource) {
-        self.coreContext = .init(source: source)
-        self.remoteAddress = source.channel.remoteAddress
     }
 }

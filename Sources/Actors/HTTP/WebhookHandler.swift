@@ -23,7 +23,7 @@ struct WebhookHandler: Sendable {
     static let webhookSignature = HTTPField.Name("webhook-signature")!
 
     let configuration: Configuration
-    let committer: GroupCommitter
+    let ingest: any WebhookIngest
     let metrics: ServiceMetrics
     let clock: WallClock
 
@@ -98,13 +98,13 @@ struct WebhookHandler: Sendable {
         return try DepositRecord(webhookBody: body)
     }
 
-    /// Commits through the group committer, giving up after the ingest timeout.
+    /// Commits through the ingest (the group committer), giving up after the ingest timeout.
     private func commit(_ record: DepositRecord) async throws -> IngestResult {
         let timeout = self.configuration.ingestTimeout
         let clock = self.configuration.timeoutClock
-        let committer = self.committer
+        let ingest = self.ingest
         return try await withThrowingTaskGroup(of: IngestResult?.self) { group in
-            group.addTask { try await committer.submit(record) }
+            group.addTask { try await ingest.submit(record) }
             group.addTask {
                 try await clock.sleep(for: timeout)
                 return nil
