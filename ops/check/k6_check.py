@@ -1,7 +1,8 @@
 """Runs ops/load/k6/webhook_test.js under Node with stand-ins for the k6 modules and checks
 what it would send: the route, a unique tx_hash per request, the body shape the Swift harness
 sends, and an X-Signature that an independent HMAC-SHA256 (Python's) accepts. Also checks the
-scenarios and thresholds. k6 itself is not needed (nor packaged for Debian).
+scenarios and thresholds. k6 itself is not needed here; k6_smoke.py runs the script with the
+real k6 against the live binary.
 
 Usage: python3 k6_check.py <repo-root>
 """
