@@ -1,8 +1,9 @@
 import Foundation
 
-/// What a worker does with one deposit it holds the lease for — the same rules on both
-/// stores, decided without I/O.
-enum Settlement: Equatable {
+/// What a worker does with one deposit it holds the lease for (docs/API.md "Deposit
+/// lifecycle"): `queued → credited | unmatched | failed`. ``SettlementPlan`` applies it to a
+/// batch; the stores only read the rows and write the plan.
+enum Settlement: Sendable, Hashable {
     /// Someone settled it already; only the job goes.
     case alreadyFinal
     /// The chain reported the transfer failed: no credit.
@@ -107,6 +108,15 @@ enum Settlement: Equatable {
         default: self.finalState?.rawValue
         }
     }
+
+    /// The audit row written with the final state (nil: nothing settled).
+    var audit: AuditEntry? {
+        guard let action = self.auditAction else { return nil }
+        return AuditEntry(actor: Self.auditActor, action: action, detail: self.auditDetail)
+    }
+
+    /// Who settles: the `actor` of every settlement's audit row.
+    static let auditActor = "worker"
 
     var auditDetail: String {
         switch self {

@@ -60,8 +60,9 @@ public protocol DepositStore: Sendable {
     /// Counts for gauges and autoscaling.
     func statistics() async throws -> StoreStatistics
 
-    /// Checks the invariants of SPEC §3, and that no two rows are one transfer under the
-    /// canonical tx_hash; returns every violation found.
+    /// Checks the invariants of ``InvariantCatalogue`` (docs/API.md "Invariants"), including
+    /// that no two rows are one transfer under the canonical tx_hash; returns every
+    /// violation found.
     func verify() async throws -> [InvariantViolation]
 
     /// Deposits settled as `failed` because crediting them would have taken a wallet past
@@ -123,7 +124,8 @@ public enum StoreBackend: String, Sendable {
     case sqlite
 }
 
-/// The states of a deposit. Legal transitions:
+/// The states of a deposit (docs/API.md "Deposit lifecycle"); the rules that move them live
+/// in `Sources/Actors/Rules`. Legal transitions:
 /// `pending → queued` (ready), `queued → credited | unmatched | failed | dead` (a worker),
 /// `unmatched → queued` (assign), `dead → queued` (requeue). A `failed` deposit carries its
 /// reason in `transactions.failure_reason`: the chain reported the transfer failed
@@ -275,7 +277,8 @@ public struct StoreStatistics: Sendable, Hashable {
 
 /// One broken invariant, as `cricalgo verify` reports it.
 public struct InvariantViolation: Sendable, Hashable, Codable, CustomStringConvertible {
-    public enum Kind: String, Sendable, Hashable, Codable {
+    /// What each kind means: ``InvariantCatalogue/meaning(of:)``.
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
         case creditedWithoutLedgerEntry = "credited_without_ledger_entry"
         case ledgerEntryWithoutCredit = "ledger_entry_without_credit"
         case balanceMismatch = "balance_mismatch"

@@ -55,50 +55,53 @@ extension PostgresStore {
     }
 
     public func assign(txID: UUID, userID: UUID) async throws {
-        let now = self.clock.now()
-        try await self.withTransaction { connection in
-            let state = try await self.lockedState(txID, on: connection)
-            guard state == .unmatched else {
-                throw ServiceError(.conflict, "only an unmatched deposit can be assigned; this one is \(state.rawValue)")
-            }
-            var userExists = false
-            for try await _ in try await connection.query("SELECT 1 FROM users WHERE id = \(userID)", logger: self.logger).decode(Int32.self) {
-                userExists = true
-            }
-            guard userExists else { throw ServiceError(.notFound, "user_id names no user") }
-            try await connection.query(
-                "UPDATE transactions SET user_id = \(userID), state = 'queued', processed_at = NULL, updated_at = \(now) WHERE id = \(txID)",
-                logger: self.logger
-            )
-            try await self.enqueue(txID, now: now, on: connection)
-            try await self.audit(txID, actor: "admin", action: "assign", detail: "assigned to \(userID.uuidString.lowercased())", now: now, on: connection)
-        }
+        try await self.apply(.assign(user: userID), to: txID)
     }
 
     public func requeue(txID: UUID) async throws {
+        try await self.apply(.requeue, to: txID)
+    }
+
+    /// Locks the deposit, lets ``DepositTransition/check(_:)`` refuse it, then queues it
+    /// with a fresh job and writes the transition's audit row.
+    private func apply(_ transition: DepositTransition, to txID: UUID) async throws {
         let now = self.clock.now()
         try await self.withTransaction { connection in
-            let state = try await self.lockedState(txID, on: connection)
-            guard state == .dead else {
-                throw ServiceError(.conflict, "only a dead deposit can be requeued; this one is \(state.rawValue)")
+            try transition.check(try await self.lockedState(txID, on: connection))
+            switch transition {
+            case .assign(let userID):
+                var userExists = false
+                for try await _ in try await connection.query("SELECT 1 FROM users WHERE id = \(userID)", logger: self.logger).decode(Int32.self) {
+                    userExists = true
+                }
+                guard userExists else { throw ServiceError(.notFound, DepositTransition.unknownUser) }
+                try await connection.query(
+                    """
+                    UPDATE transactions SET user_id = \(userID), state = \(transition.to.rawValue), processed_at = NULL, updated_at = \(now)
+                    WHERE id = \(txID)
+                    """,
+                    logger: self.logger
+                )
+            case .requeue:
+                try await connection.query(
+                    "UPDATE transactions SET state = \(transition.to.rawValue), updated_at = \(now) WHERE id = \(txID)",
+                    logger: self.logger
+                )
             }
-            try await connection.query(
-                "UPDATE transactions SET state = 'queued', updated_at = \(now) WHERE id = \(txID)",
-                logger: self.logger
-            )
             try await self.enqueue(txID, now: now, on: connection)
-            try await self.audit(txID, actor: "admin", action: "requeue", detail: "queued again", now: now, on: connection)
+            try await self.audit(txID, transition.audit, now: now, on: connection)
         }
     }
 
-    private func lockedState(_ txID: UUID, on connection: PostgresSession) async throws -> DepositState {
+    /// The deposit's state, its row locked; nil when there is none.
+    private func lockedState(_ txID: UUID, on connection: PostgresSession) async throws -> DepositState? {
         for try await state in try await connection.query(
             "SELECT state FROM transactions WHERE id = \(txID) FOR UPDATE",
             logger: self.logger
         ).decode(String.self) {
             if let state = DepositState(rawValue: state) { return state }
         }
-        throw ServiceError(.notFound, "no transaction with this tx_id")
+        return nil
     }
 
     private func enqueue(_ txID: UUID, now: Date, on connection: PostgresSession) async throws {
@@ -134,8 +137,7 @@ extension PostgresStore {
             for try await (count, due, oldest) in try await connection.query(
                 """
                 SELECT count(*),
-                       COALESCE(EXTRACT(EPOCH FROM now() - min(run_at) FILTER (
-                           WHERE run_at <= now() AND (locked_until IS NULL OR locked_until <= now()))), 0)::float8,
+                       COALESCE(EXTRACT(EPOCH FROM now() - min(run_at) FILTER (WHERE \(unescaped: Self.claimable))), 0)::float8,
                        COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8
                 FROM deposit_jobs
                 """,

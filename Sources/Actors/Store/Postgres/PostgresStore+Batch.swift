@@ -2,6 +2,12 @@ import Foundation
 import PostgresNIO
 
 extension PostgresStore {
+    /// ``JobEligibility/claimableSQL(in:)`` for PostgreSQL.
+    static let claimable = JobEligibility.claimableSQL(in: .postgres)
+
+    /// ``Settlement/auditActor`` as a SQL literal (every settlement audit row has it).
+    static let settlementActor = SQLDialect.literal(Settlement.auditActor)
+
     /// Due times and leases are read and written on the database's clock (`now()`), so
     /// processes whose clocks disagree neither delay due jobs nor take live leases.
     public func claimJobs(owner: String, lease: Duration, limit: Int) async throws -> [ClaimedJob] {
@@ -14,7 +20,7 @@ extension PostgresStore {
                     lease_token = \(token)
                 WHERE tx_id IN (
                     SELECT tx_id FROM deposit_jobs
-                    WHERE run_at <= now() AND (locked_until IS NULL OR locked_until <= now())
+                    WHERE \(unescaped: Self.claimable)
                     ORDER BY run_at
                     LIMIT \(max(1, limit))
                     FOR UPDATE SKIP LOCKED
@@ -29,7 +35,8 @@ extension PostgresStore {
         }
     }
 
-    /// One transaction and a fixed number of statements for the whole batch: rows are
+    /// Settles the batch as ``SettlementPlan`` decides, in one transaction and a fixed number
+    /// of statements whatever the batch size: rows are
     /// locked in a fixed order (jobs, then deposits by transfer key, then wallets by user)
     /// so concurrent batches and ingest cannot deadlock.
     public func processJobs(_ jobs: [ClaimedJob]) async throws -> [UUID: JobOutcome] {
@@ -49,11 +56,10 @@ extension PostgresStore {
             ).decode(UUID.self) {
                 held.append(txID)
             }
-            var outcomes = Dictionary(uniqueKeysWithValues: jobs.map { ($0.txID, JobOutcome.leaseLost) })
-            guard !held.isEmpty else { return outcomes }
+            guard !held.isEmpty else { return SettlementPlan.allLost(jobs) }
 
-            struct Row { var id: UUID; var state: DepositState; var chainStatus: String; var amount: Amount; var candidate: UUID? }
-            var rows: [Row] = []
+            var rows: [SettlementPlan.Row] = []
+            rows.reserveCapacity(held.count)
             for try await (id, state, chainStatus, amount, userRef, userID) in try await connection.query(
                 """
                 SELECT id, state, chain_status, amount::text, user_ref, user_id FROM transactions
@@ -64,10 +70,12 @@ extension PostgresStore {
                 logger: self.logger
             ).decode((UUID, String, String, String, String?, UUID?).self) {
                 guard let state = DepositState(rawValue: state) else { throw ServiceError(.storeFailure, "unknown deposit state") }
-                rows.append(Row(id: id, state: state, chainStatus: chainStatus, amount: try Amount(parsing: amount),
-                                candidate: Settlement.candidate(assigned: userID, reference: userRef)))
+                rows.append(SettlementPlan.Row(
+                    id: id, state: state, chainStatus: chainStatus, amount: try Amount(parsing: amount),
+                    candidate: Settlement.candidate(assigned: userID, reference: userRef)
+                ))
             }
-            let candidates = Array(Set(rows.compactMap(\.candidate)))
+            let candidates = SettlementPlan.candidates(rows)
             var knownUsers: Set<UUID> = []
             if !candidates.isEmpty {
                 for try await id in try await connection.query(
@@ -76,16 +84,11 @@ extension PostgresStore {
                     knownUsers.insert(id)
                 }
             }
-            // Settled in claim order (oldest first), so at the ceiling the earlier deposit is the one credited.
-            let position = Dictionary(uniqueKeysWithValues: jobs.enumerated().map { ($1.txID, $0) })
-            rows.sort { position[$0.id, default: 0] < position[$1.id, default: 0] }
-            let decided = rows.map { row in
-                Settlement.decide(state: row.state, chainStatus: row.chainStatus, candidate: row.candidate, knownUsers: knownUsers, amount: row.amount)
-            }
-            // Each credited user's wallet, locked in user order, and its balance: the sums and
-            // the ceiling are checked in Swift (`Settlement.applyCeiling`), so a credit that
-            // would overflow NUMERIC(38,18) is refused alone instead of failing the batch.
-            let users = Array(Set(decided.compactMap(\.settledUser))).sorted { $0.uuidString < $1.uuidString }
+            var plan = SettlementPlan(claimOrder: jobs, rows: rows, knownUsers: knownUsers)
+            // Each wallet the plan settles to, locked in user order, and its balance: the plan
+            // sums the credits and checks the ceiling in Swift, so a credit that would
+            // overflow NUMERIC(38,18) is refused alone instead of failing the batch.
+            let users = plan.walletUsers
             var balances: [UUID: Amount] = [:]
             if !users.isEmpty {
                 try await connection.query(
@@ -102,22 +105,19 @@ extension PostgresStore {
                     balances[user] = try Amount(parsing: balance)
                 }
             }
-            let checked = Settlement.applyCeiling(decided, balances: balances)
-            let plan = Array(zip(rows, checked.settlements))
-            let credits = plan.compactMap { row, settlement -> (UUID, UUID, Amount)? in
-                if case .credit(let user, let amount) = settlement { (row.id, user, amount) } else { nil }
-            }
+            plan.applyBalances(balances)
+            let credits = plan.credits
             if !credits.isEmpty {
                 try await connection.query(
                     """
                     INSERT INTO ledger_entries (tx_id, user_id, amount, created_at)
                     SELECT t, u, a::numeric, \(now)
-                    FROM unnest(\(credits.map(\.0))::uuid[], \(credits.map(\.1))::uuid[], \(credits.map { $0.2.description })::text[]) AS x(t, u, a)
+                    FROM unnest(\(credits.map(\.txID))::uuid[], \(credits.map(\.user))::uuid[], \(credits.map(\.amount.description))::text[]) AS x(t, u, a)
                     """,
                     logger: self.logger
                 )
                 try await self.faults.check(.afterLedgerInsert)
-                let credited = Array(checked.balances)
+                let credited = Array(plan.newBalances)
                 try await connection.query(
                     """
                     UPDATE wallets w SET deposit_balance = x.b::numeric, updated_at = \(now)
@@ -127,17 +127,15 @@ extension PostgresStore {
                     logger: self.logger
                 )
             }
-            let settled = plan.filter { $0.1.finalState != nil }
+            let settled = plan.settled
             if !settled.isEmpty {
-                let ids = settled.map(\.0.id)
-                let states = settled.map { $0.1.finalState!.rawValue }
-                let users = settled.map { $0.1.settledUser?.uuidString ?? "" }
-                let reasons = settled.map { $0.1.failureReason ?? "" }
+                let ids = settled.map(\.txID)
                 try await connection.query(
                     """
                     UPDATE transactions t SET state = x.s, user_id = COALESCE(NULLIF(x.u, '')::uuid, t.user_id),
                         failure_reason = NULLIF(x.r, ''), processed_at = \(now), updated_at = \(now)
-                    FROM unnest(\(ids)::uuid[], \(states)::text[], \(users)::text[], \(reasons)::text[]) AS x(id, s, u, r)
+                    FROM unnest(\(ids)::uuid[], \(settled.map(\.state.rawValue))::text[], \(settled.map { $0.user?.uuidString ?? "" })::text[],
+                                \(settled.map { $0.failureReason ?? "" })::text[]) AS x(id, s, u, r)
                     WHERE t.id = x.id
                     """,
                     logger: self.logger
@@ -145,16 +143,15 @@ extension PostgresStore {
                 try await connection.query(
                     """
                     INSERT INTO audit_logs (tx_id, actor, action, detail, created_at)
-                    SELECT id, 'worker', a, d, \(now)
-                    FROM unnest(\(ids)::uuid[], \(settled.map { $0.1.auditAction ?? "" })::text[], \(settled.map(\.1.auditDetail))::text[]) AS x(id, a, d)
+                    SELECT id, \(unescaped: Self.settlementActor), a, d, \(now)
+                    FROM unnest(\(ids)::uuid[], \(settled.map(\.audit.action))::text[], \(settled.map(\.audit.detail))::text[]) AS x(id, a, d)
                     """,
                     logger: self.logger
                 )
             }
             try await connection.query("DELETE FROM deposit_jobs WHERE tx_id = ANY(\(held)::uuid[])", logger: self.logger)
             try await self.faults.check(.beforeCommit)
-            for (row, settlement) in plan { outcomes[row.id] = settlement.outcome }
-            return outcomes
+            return plan.outcomes(for: jobs)
         }
     }
 }

@@ -2,6 +2,12 @@ import Foundation
 import PostgresNIO
 
 extension PostgresStore {
+    /// How a repeat updates the stored deposit (``IngestRule``); `$2` is the threshold.
+    static let ingestOnConflict = IngestRule.onConflictSQL(threshold: "$2", in: .postgres)
+
+    /// Records the batch with one statement: an upsert whose conflict clause applies
+    /// ``IngestRule`` to repeats (first sightings get their state from
+    /// ``IngestRule/initialState(of:threshold:)``), and the jobs of the deposits it queued.
     public func ingest(_ records: [DepositRecord], confirmationThreshold: Int64) async throws -> [IngestResult] {
         guard !records.isEmpty else { return [] }
         precondition(Set(records.map(\.key)).count == records.count, "one batch must not repeat a transfer")
@@ -32,7 +38,7 @@ extension PostgresStore {
             binds.append(record.blockNumber)
             binds.append(record.userRef)
             binds.append(record.metadata)
-            binds.append(record.isReady(threshold: confirmationThreshold) ? DepositState.queued.rawValue : DepositState.pending.rawValue)
+            binds.append(IngestRule.initialState(of: record, threshold: confirmationThreshold).rawValue)
             let p = (first..<(first + 13)).map { "$\($0)" }
             rows.append(
                 "(\(p[0])::uuid, \(p[1]), \(p[2]), \(p[3])::int8, \(p[4])::numeric, \(p[5]), \(p[6])::int8, \(p[7]), \(p[8]), \(p[9])::int8, \(p[10]), \(p[11])::json, \(p[12]), $1, $1)"
@@ -43,19 +49,7 @@ extension PostgresStore {
                 INSERT INTO transactions AS t (id, chain, tx_hash, log_index, amount, currency, confirmations, chain_status,
                                                to_address, block_number, user_ref, metadata, state, created_at, updated_at)
                 VALUES \(rows.joined(separator: ", "))
-                ON CONFLICT (chain, tx_hash, log_index) DO UPDATE SET
-                    confirmations = GREATEST(t.confirmations, EXCLUDED.confirmations),
-                    chain_status = CASE WHEN t.state = 'pending' AND EXCLUDED.chain_status <> 'pending'
-                                        THEN EXCLUDED.chain_status ELSE t.chain_status END,
-                    state = CASE WHEN t.state = 'pending' AND (
-                                     EXCLUDED.chain_status = 'failed'
-                                     OR (EXCLUDED.chain_status = 'confirmed' AND GREATEST(t.confirmations, EXCLUDED.confirmations) >= $2)
-                                     OR (EXCLUDED.chain_status = 'pending' AND t.chain_status = 'confirmed'
-                                         AND GREATEST(t.confirmations, EXCLUDED.confirmations) >= $2))
-                                 THEN 'queued' ELSE t.state END,
-                    updated_at = EXCLUDED.updated_at
-                WHERE t.amount = EXCLUDED.amount AND t.currency = EXCLUDED.currency
-                  AND t.user_ref IS NOT DISTINCT FROM EXCLUDED.user_ref
+                \(Self.ingestOnConflict)
                 RETURNING t.id, t.chain, t.tx_hash, t.log_index, t.state
             ), jobs AS (
                 INSERT INTO deposit_jobs (tx_id, run_at, created_at)
@@ -107,11 +101,8 @@ extension PostgresStore {
             logger: self.logger
         )
         for try await (id, amountText, currency, userRef) in rows.decode((UUID, String, String, String?).self) {
-            var existing = record
-            existing.amount = try Amount(parsing: amountText)
-            existing.currency = currency
-            existing.userRef = userRef
-            let reason = existing.conflict(with: record) ?? "differs from the recorded transfer"
+            let stored = IngestRule.Terms(amount: try Amount(parsing: amountText), currency: currency, userRef: userRef)
+            let reason = IngestRule.conflict(stored, IngestRule.Terms(record)) ?? IngestRule.unexplainedConflict
             return IngestResult(txID: id, outcome: .conflict(reason: reason))
         }
         throw ServiceError(.storeFailure, "a refused repeat has no stored row")

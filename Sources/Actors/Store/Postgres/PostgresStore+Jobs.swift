@@ -2,14 +2,18 @@ import Foundation
 import PostgresNIO
 
 extension PostgresStore {
-    func audit(_ txID: UUID?, actor: String, action: String, detail: String, now: Date, on connection: PostgresSession) async throws {
+    /// Writes the audit row a rule asked for.
+    func audit(_ txID: UUID?, _ entry: AuditEntry, now: Date, on connection: PostgresSession) async throws {
         try await connection.query(
-            "INSERT INTO audit_logs (tx_id, actor, action, detail, created_at) VALUES (\(txID), \(actor), \(action), \(detail), \(now))",
+            """
+            INSERT INTO audit_logs (tx_id, actor, action, detail, created_at)
+            VALUES (\(txID), \(entry.actor), \(entry.action), \(entry.detail), \(now))
+            """,
             logger: self.logger
         )
     }
 
-    /// The retry is due `retryAfter` from now on the database's clock. The `dead` path locks
+    /// ``FailedAttempt`` decides between a retry and `dead`. The retry is due `retryAfter` from now on the database's clock. The `dead` path locks
     /// in the order `processJobs` does: the job row (by the first UPDATE), then the deposit.
     public func failJob(_ job: ClaimedJob, reason: String, retryAfter: Duration, maxAttempts: Int) async throws -> DepositState? {
         let now = self.clock.now()
@@ -28,14 +32,18 @@ extension PostgresStore {
                 attempts = value
             }
             guard let attempts else { return nil }
-            guard attempts >= maxAttempts else { return .queued }
+            let decision = FailedAttempt.decide(attempts: attempts, maxAttempts: maxAttempts, reason: reason)
+            guard case .dead(let audit) = decision else { return decision.state }
             try await connection.query("DELETE FROM deposit_jobs WHERE tx_id = \(job.txID)", logger: self.logger)
             try await connection.query(
-                "UPDATE transactions SET state = 'dead', updated_at = \(now) WHERE id = \(job.txID) AND state = 'queued'",
+                """
+                UPDATE transactions SET state = \(decision.state.rawValue), updated_at = \(now)
+                WHERE id = \(job.txID) AND state = \(DepositState.queued.rawValue)
+                """,
                 logger: self.logger
             )
-            try await self.audit(job.txID, actor: "worker", action: "dead", detail: "gave up after \(attempts) attempts: \(reason)", now: now, on: connection)
-            return .dead
+            try await self.audit(job.txID, audit, now: now, on: connection)
+            return decision.state
         }
     }
 

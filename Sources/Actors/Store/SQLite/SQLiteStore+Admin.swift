@@ -55,45 +55,44 @@ extension SQLiteStore {
     }
 
     public func assign(txID: UUID, userID: UUID) async throws {
-        let now = self.clock.now()
-        try await self.withTransaction { connection in
-            let state = try await self.state(of: txID, on: connection)
-            guard state == .unmatched else {
-                throw ServiceError(.conflict, "only an unmatched deposit can be assigned; this one is \(state.rawValue)")
-            }
-            guard !(try await connection.query("SELECT 1 FROM users WHERE id = ?", [SQLiteData(userID)])).isEmpty else {
-                throw ServiceError(.notFound, "user_id names no user")
-            }
-            _ = try await connection.query(
-                "UPDATE transactions SET user_id = ?, state = 'queued', processed_at = NULL, updated_at = ? WHERE id = ?",
-                [SQLiteData(userID), SQLiteData(now), SQLiteData(txID)]
-            )
-            try await self.enqueue(txID, now: now, on: connection)
-            try await self.audit(txID, actor: "admin", action: "assign", detail: "assigned to \(userID.uuidString.lowercased())", now: now, on: connection)
-        }
+        try await self.apply(.assign(user: userID), to: txID)
     }
 
     public func requeue(txID: UUID) async throws {
+        try await self.apply(.requeue, to: txID)
+    }
+
+    /// Reads the deposit's state (the transaction's `BEGIN IMMEDIATE` holds the write lock),
+    /// lets ``DepositTransition/check(_:)`` refuse it, then queues it with a fresh job and
+    /// writes the transition's audit row.
+    private func apply(_ transition: DepositTransition, to txID: UUID) async throws {
         let now = self.clock.now()
         try await self.withTransaction { connection in
-            let state = try await self.state(of: txID, on: connection)
-            guard state == .dead else {
-                throw ServiceError(.conflict, "only a dead deposit can be requeued; this one is \(state.rawValue)")
+            try transition.check(try await self.state(of: txID, on: connection))
+            switch transition {
+            case .assign(let userID):
+                guard !(try await connection.query("SELECT 1 FROM users WHERE id = ?", [SQLiteData(userID)])).isEmpty else {
+                    throw ServiceError(.notFound, DepositTransition.unknownUser)
+                }
+                _ = try await connection.query(
+                    "UPDATE transactions SET user_id = ?, state = ?, processed_at = NULL, updated_at = ? WHERE id = ?",
+                    [SQLiteData(userID), .text(transition.to.rawValue), SQLiteData(now), SQLiteData(txID)]
+                )
+            case .requeue:
+                _ = try await connection.query(
+                    "UPDATE transactions SET state = ?, updated_at = ? WHERE id = ?",
+                    [.text(transition.to.rawValue), SQLiteData(now), SQLiteData(txID)]
+                )
             }
-            _ = try await connection.query(
-                "UPDATE transactions SET state = 'queued', updated_at = ? WHERE id = ?",
-                [SQLiteData(now), SQLiteData(txID)]
-            )
             try await self.enqueue(txID, now: now, on: connection)
-            try await self.audit(txID, actor: "admin", action: "requeue", detail: "queued again", now: now, on: connection)
+            try await self.audit(txID, transition.audit, now: now, on: connection)
         }
     }
 
-    private func state(of txID: UUID, on connection: SQLiteConnection) async throws -> DepositState {
-        guard let row = try await connection.query("SELECT state FROM transactions WHERE id = ?", [SQLiteData(txID)]).first,
-              let state = DepositState(rawValue: try row.text("state"))
-        else { throw ServiceError(.notFound, "no transaction with this tx_id") }
-        return state
+    /// The deposit's state; nil when there is none.
+    private func state(of txID: UUID, on connection: SQLiteConnection) async throws -> DepositState? {
+        guard let row = try await connection.query("SELECT state FROM transactions WHERE id = ?", [SQLiteData(txID)]).first else { return nil }
+        return DepositState(rawValue: try row.text("state"))
     }
 
     private func enqueue(_ txID: UUID, now: Date, on connection: SQLiteConnection) async throws {
@@ -123,8 +122,7 @@ extension SQLiteStore {
             let row = try await connection.query(
                 """
                 SELECT count(*) AS depth, \(Self.databaseNow) AS now,
-                       min(CASE WHEN run_at <= \(Self.databaseNow) AND (locked_until IS NULL OR locked_until <= \(Self.databaseNow))
-                                THEN run_at END) AS oldest_due,
+                       min(CASE WHEN \(Self.claimable) THEN run_at END) AS oldest_due,
                        min(created_at) AS oldest
                 FROM deposit_jobs
                 """

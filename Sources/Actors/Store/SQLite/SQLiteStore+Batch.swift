@@ -2,6 +2,12 @@ import Foundation
 import SQLiteNIO
 
 extension SQLiteStore {
+    /// ``JobEligibility/claimableSQL(in:)`` for SQLite.
+    static let claimable = JobEligibility.claimableSQL(in: .sqlite)
+
+    /// ``Settlement/auditActor`` as a SQL literal (every settlement audit row has it).
+    static let settlementActor = SQLDialect.literal(Settlement.auditActor)
+
     /// Due times and leases are read and written on SQLite's clock (``SQLiteStore/databaseNow``),
     /// so processes sharing the file agree on them whatever their own clocks say.
     public func claimJobs(owner: String, lease: Duration, limit: Int) async throws -> [ClaimedJob] {
@@ -12,7 +18,7 @@ extension SQLiteStore {
                 UPDATE deposit_jobs SET locked_by = ?1, locked_until = \(Self.databaseNow) + ?2, lease_token = ?3
                 WHERE tx_id IN (
                     SELECT tx_id FROM deposit_jobs
-                    WHERE run_at <= \(Self.databaseNow) AND (locked_until IS NULL OR locked_until <= \(Self.databaseNow))
+                    WHERE \(Self.claimable)
                     ORDER BY run_at
                     LIMIT ?4
                 )
@@ -25,7 +31,8 @@ extension SQLiteStore {
         }
     }
 
-    /// One transaction and a fixed number of statements for the whole batch (SQLite runs
+    /// Settles the batch as ``SettlementPlan`` decides, in one transaction and a fixed
+    /// number of statements whatever the batch size (SQLite runs
     /// each statement as a separate trip to its thread pool, so statements are what cost).
     public func processJobs(_ jobs: [ClaimedJob]) async throws -> [UUID: JobOutcome] {
         guard !jobs.isEmpty else { return [:] }
@@ -36,56 +43,45 @@ extension SQLiteStore {
                 "SELECT tx_id FROM deposit_jobs WHERE (tx_id, lease_token) IN (VALUES \(pairs))",
                 jobs.flatMap { [SQLiteData($0.txID), SQLiteData($0.leaseToken)] }
             ).map { try $0.uuid("tx_id") })
-            var outcomes = Dictionary(uniqueKeysWithValues: jobs.map { ($0.txID, JobOutcome.leaseLost) })
-            guard !held.isEmpty else { return outcomes }
+            guard !held.isEmpty else { return SettlementPlan.allLost(jobs) }
             let heldIDs = Array(held)
             let heldList = Self.placeholders(heldIDs.count)
 
-            struct Row { var id: UUID; var state: DepositState; var chainStatus: String; var amount: Amount; var candidate: UUID? }
             let rows = try await connection.query(
                 "SELECT id, state, chain_status, amount, user_ref, user_id FROM transactions WHERE id IN (\(heldList))",
                 heldIDs.map(SQLiteData.init)
             ).map { row in
                 guard let state = DepositState(rawValue: try row.text("state")) else { throw ServiceError(.storeFailure, "unknown deposit state") }
-                return Row(
+                return SettlementPlan.Row(
                     id: try row.uuid("id"), state: state, chainStatus: try row.text("chain_status"), amount: try row.amount("amount"),
                     candidate: Settlement.candidate(
                         assigned: row.optionalText("user_id").flatMap(UUID.init(uuidString:)), reference: row.optionalText("user_ref")
                     )
                 )
             }
-            let candidates = Array(Set(rows.compactMap(\.candidate)))
+            let candidates = SettlementPlan.candidates(rows)
             var knownUsers: Set<UUID> = []
             if !candidates.isEmpty {
                 knownUsers = Set(try await connection.query(
                     "SELECT id FROM users WHERE id IN (\(Self.placeholders(candidates.count)))", candidates.map(SQLiteData.init)
                 ).map { try $0.uuid("id") })
             }
-            // Settled in claim order (oldest first), so at the ceiling the earlier deposit is the one credited.
-            let position = Dictionary(uniqueKeysWithValues: jobs.enumerated().map { ($1.txID, $0) })
-            let ordered = rows.sorted { position[$0.id, default: 0] < position[$1.id, default: 0] }
-            let decided = ordered.map { row in
-                Settlement.decide(state: row.state, chainStatus: row.chainStatus, candidate: row.candidate, knownUsers: knownUsers, amount: row.amount)
-            }
-            let balances = try await self.lockWallets(Set(decided.compactMap(\.settledUser)), now: now, on: connection)
-            let checked = Settlement.applyCeiling(decided, balances: balances)
-            let plan = Array(zip(ordered, checked.settlements))
-            let credits = plan.compactMap { row, settlement -> (UUID, UUID, Amount)? in
-                if case .credit(let user, let amount) = settlement { (row.id, user, amount) } else { nil }
-            }
+            var plan = SettlementPlan(claimOrder: jobs, rows: rows, knownUsers: knownUsers)
+            plan.applyBalances(try await self.lockWallets(plan.walletUsers, now: now, on: connection))
+            let credits = plan.credits
             if !credits.isEmpty {
-                try await self.applyCredits(credits, balances: checked.balances, now: now, on: connection)
+                try await self.applyCredits(credits, balances: plan.newBalances, now: now, on: connection)
             }
-            let settled = plan.filter { $0.1.finalState != nil }
+            let settled = plan.settled
             if !settled.isEmpty {
                 var binds: [SQLiteData] = [SQLiteData(now)]
                 var values: [String] = []
-                for (row, settlement) in settled {
+                for final in settled {
                     let first = binds.count + 1
                     values.append("(?\(first), ?\(first + 1), ?\(first + 2), ?\(first + 3), ?\(first + 4), ?\(first + 5))")
                     binds += [
-                        SQLiteData(row.id), .text(settlement.finalState!.rawValue), settlement.settledUser.map(SQLiteData.init) ?? .null,
-                        .text(settlement.auditDetail), SQLiteData(settlement.failureReason), .text(settlement.auditAction ?? ""),
+                        SQLiteData(final.txID), .text(final.state.rawValue), final.user.map(SQLiteData.init) ?? .null,
+                        .text(final.audit.detail), SQLiteData(final.failureReason), .text(final.audit.action),
                     ]
                 }
                 _ = try await connection.query(
@@ -100,23 +96,21 @@ extension SQLiteStore {
                 _ = try await connection.query(
                     """
                     WITH x(id, s, u, d, r, a) AS (VALUES \(values.joined(separator: ", ")))
-                    INSERT INTO audit_logs (tx_id, actor, action, detail, created_at) SELECT id, 'worker', a, d, ?1 FROM x
+                    INSERT INTO audit_logs (tx_id, actor, action, detail, created_at) SELECT id, \(Self.settlementActor), a, d, ?1 FROM x
                     """,
                     binds
                 )
             }
             _ = try await connection.query("DELETE FROM deposit_jobs WHERE tx_id IN (\(heldList))", heldIDs.map(SQLiteData.init))
             try await self.faults.check(.beforeCommit)
-            for (row, settlement) in plan { outcomes[row.id] = settlement.outcome }
-            return outcomes
+            return plan.outcomes(for: jobs)
         }
     }
 
     /// Makes sure each user has a wallet and reads its deposit_balance (the transaction's
     /// `BEGIN IMMEDIATE` already holds the database's one write lock).
-    private func lockWallets(_ users: Set<UUID>, now: Date, on connection: SQLiteConnection) async throws -> [UUID: Amount] {
+    private func lockWallets(_ users: [UUID], now: Date, on connection: SQLiteConnection) async throws -> [UUID: Amount] {
         guard !users.isEmpty else { return [:] }
-        let users = Array(users)
         _ = try await connection.query(
             "INSERT INTO wallets (user_id, updated_at) VALUES \(users.indices.map { "(?\($0 + 2), ?1)" }.joined(separator: ", ")) ON CONFLICT (user_id) DO NOTHING",
             [SQLiteData(now)] + users.map(SQLiteData.init)
@@ -131,10 +125,10 @@ extension SQLiteStore {
     }
 
     /// Inserts the ledger entries and stores each credited user's new balance, which
-    /// ``Settlement/applyCeiling(_:balances:)`` summed in Swift with ``Amount`` (SQLite
+    /// ``SettlementPlan/applyBalances(_:)`` summed in Swift with ``Amount`` (SQLite
     /// would sum decimal text through floating point).
     private func applyCredits(
-        _ credits: [(txID: UUID, user: UUID, amount: Amount)], balances: [UUID: Amount], now: Date, on connection: SQLiteConnection
+        _ credits: [SettlementPlan.Credit], balances: [UUID: Amount], now: Date, on connection: SQLiteConnection
     ) async throws {
         var binds: [SQLiteData] = [SQLiteData(now)]
         var values: [String] = []
@@ -165,7 +159,7 @@ extension SQLiteStore {
 
     /// SQLite's clock in the schema's unit (Unix milliseconds), evaluated in SQL so that due
     /// times and leases never depend on a process's clock. Constant within one statement.
-    static let databaseNow = "CAST(unixepoch('subsec') * 1000 AS INTEGER)"
+    static let databaseNow = SQLDialect.sqlite.now
 
     /// `?1, ?2, …, ?count`.
     static func placeholders(_ count: Int) -> String {

@@ -2,6 +2,12 @@ import Foundation
 import SQLiteNIO
 
 extension SQLiteStore {
+    /// How a repeat updates the stored deposit (``IngestRule``); `?2` is the threshold.
+    static let ingestOnConflict = IngestRule.onConflictSQL(threshold: "?2", in: .sqlite)
+
+    /// Records the batch with one upsert whose conflict clause applies ``IngestRule`` to
+    /// repeats (first sightings get their state from ``IngestRule/initialState(of:threshold:)``),
+    /// then one insert of the jobs of the deposits it queued.
     public func ingest(_ records: [DepositRecord], confirmationThreshold: Int64) async throws -> [IngestResult] {
         guard !records.isEmpty else { return [] }
         precondition(Set(records.map(\.key)).count == records.count, "one batch must not repeat a transfer")
@@ -26,7 +32,7 @@ extension SQLiteStore {
             binds.append(SQLiteData(record.blockNumber))
             binds.append(SQLiteData(record.userRef))
             binds.append(SQLiteData(record.metadata))
-            binds.append(.text(record.isReady(threshold: confirmationThreshold) ? DepositState.queued.rawValue : DepositState.pending.rawValue))
+            binds.append(.text(IngestRule.initialState(of: record, threshold: confirmationThreshold).rawValue))
             rows.append("(" + (first..<(first + 13)).map { "?\($0)" }.joined(separator: ", ") + ", ?1, ?1)")
         }
         // `?1` is the batch's time and `?2` the threshold; each row's values follow.
@@ -34,18 +40,7 @@ extension SQLiteStore {
             INSERT INTO transactions AS t (id, chain, tx_hash, log_index, amount, currency, confirmations, chain_status,
                                            to_address, block_number, user_ref, metadata, state, created_at, updated_at)
             VALUES \(rows.joined(separator: ", "))
-            ON CONFLICT (chain, tx_hash, log_index) DO UPDATE SET
-                confirmations = max(t.confirmations, excluded.confirmations),
-                chain_status = CASE WHEN t.state = 'pending' AND excluded.chain_status <> 'pending'
-                                    THEN excluded.chain_status ELSE t.chain_status END,
-                state = CASE WHEN t.state = 'pending' AND (
-                                 excluded.chain_status = 'failed'
-                                 OR (excluded.chain_status = 'confirmed' AND max(t.confirmations, excluded.confirmations) >= ?2)
-                                 OR (excluded.chain_status = 'pending' AND t.chain_status = 'confirmed'
-                                     AND max(t.confirmations, excluded.confirmations) >= ?2))
-                             THEN 'queued' ELSE t.state END,
-                updated_at = excluded.updated_at
-            WHERE t.amount = excluded.amount AND t.currency = excluded.currency AND t.user_ref IS excluded.user_ref
+            \(Self.ingestOnConflict)
             RETURNING id, chain, tx_hash, log_index, state
             """
 
@@ -89,11 +84,8 @@ extension SQLiteStore {
             [.text(record.chain), .text(record.txHash), .integer(Int(record.logIndex))]
         )
         guard let row = rows.first else { throw ServiceError(.storeFailure, "a refused repeat has no stored row") }
-        var existing = record
-        existing.amount = try row.amount("amount")
-        existing.currency = try row.text("currency")
-        existing.userRef = row.optionalText("user_ref")
-        let reason = existing.conflict(with: record) ?? "differs from the recorded transfer"
+        let stored = IngestRule.Terms(amount: try row.amount("amount"), currency: try row.text("currency"), userRef: row.optionalText("user_ref"))
+        let reason = IngestRule.conflict(stored, IngestRule.Terms(record)) ?? IngestRule.unexplainedConflict
         return IngestResult(txID: try row.uuid("id"), outcome: .conflict(reason: reason))
     }
 }

@@ -2,13 +2,16 @@ import Foundation
 import SQLiteNIO
 
 extension SQLiteStore {
-    func audit(_ txID: UUID?, actor: String, action: String, detail: String, now: Date, on connection: SQLiteConnection) async throws {
+    /// Writes the audit row a rule asked for.
+    func audit(_ txID: UUID?, _ entry: AuditEntry, now: Date, on connection: SQLiteConnection) async throws {
         _ = try await connection.query(
             "INSERT INTO audit_logs (tx_id, actor, action, detail, created_at) VALUES (?, ?, ?, ?, ?)",
-            [txID.map(SQLiteData.init) ?? .null, .text(actor), .text(action), .text(detail), SQLiteData(now)]
+            [txID.map(SQLiteData.init) ?? .null, .text(entry.actor), .text(entry.action), .text(entry.detail), SQLiteData(now)]
         )
     }
 
+    /// ``FailedAttempt`` decides between a retry (due `retryAfter` from now on SQLite's
+    /// clock) and `dead`.
     public func failJob(_ job: ClaimedJob, reason: String, retryAfter: Duration, maxAttempts: Int) async throws -> DepositState? {
         let now = self.clock.now()
         return try await self.withTransaction { connection in
@@ -21,15 +24,15 @@ extension SQLiteStore {
                 """,
                 [.integer(Int(retryAfter.wholeMilliseconds)), .text(reason), SQLiteData(job.txID), SQLiteData(job.leaseToken)]
             ).first else { return nil }
-            let attempts = try row.int("attempts")
-            guard attempts >= maxAttempts else { return .queued }
+            let decision = FailedAttempt.decide(attempts: Int(try row.int("attempts")), maxAttempts: maxAttempts, reason: reason)
+            guard case .dead(let audit) = decision else { return decision.state }
             _ = try await connection.query("DELETE FROM deposit_jobs WHERE tx_id = ?", [SQLiteData(job.txID)])
             _ = try await connection.query(
-                "UPDATE transactions SET state = 'dead', updated_at = ? WHERE id = ? AND state = 'queued'",
-                [SQLiteData(now), SQLiteData(job.txID)]
+                "UPDATE transactions SET state = ?, updated_at = ? WHERE id = ? AND state = ?",
+                [.text(decision.state.rawValue), SQLiteData(now), SQLiteData(job.txID), .text(DepositState.queued.rawValue)]
             )
-            try await self.audit(job.txID, actor: "worker", action: "dead", detail: "gave up after \(attempts) attempts: \(reason)", now: now, on: connection)
-            return .dead
+            try await self.audit(job.txID, audit, now: now, on: connection)
+            return decision.state
         }
     }
 
