@@ -19,8 +19,3 @@ extension PoolObserver {
     public func acquireTimedOut() {}
     public func connectFailed(error: any Error, attempt: Int) {}
 }
-
-/// A ``PoolObserver`` that ignores everything.
-public struct NoOpPoolObserver: PoolObserver {
-    public init() {}
-}

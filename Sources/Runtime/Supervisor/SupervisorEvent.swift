@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Something a supervisor did, as published on ``Supervisor/events()``.
 ///
 /// Meant for tests and diagnostics: a test awaits the event it expects instead of sleeping.
@@ -18,40 +16,4 @@ public enum SupervisorEvent: Sendable, Hashable {
     case childRemoved(child: String)
     /// Restart intensity exceeded: the supervisor stops its children and `run()` will throw.
     case escalated(reason: String)
-}
-
-/// Fans supervisor events out to any number of subscribers.
-final class SupervisorEventBroadcaster: Sendable {
-    private struct State {
-        var nextID: UInt64 = 0
-        var subscribers: [UInt64: AsyncStream<SupervisorEvent>.Continuation] = [:]
-    }
-
-    private let state = Mutex(State())
-
-    init() {}
-
-    deinit {
-        let subscribers = self.state.withLock { $0.subscribers.values }
-        for subscriber in subscribers { subscriber.finish() }
-    }
-
-    /// A stream of the events published from now on, until the consumer stops iterating.
-    func subscribe() -> AsyncStream<SupervisorEvent> {
-        let (stream, continuation) = AsyncStream.makeStream(of: SupervisorEvent.self)
-        let id = self.state.withLock { state -> UInt64 in
-            state.nextID += 1
-            state.subscribers[state.nextID] = continuation
-            return state.nextID
-        }
-        continuation.onTermination = { [weak self] _ in
-            _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
-        }
-        return stream
-    }
-
-    func publish(_ event: SupervisorEvent) {
-        let subscribers = self.state.withLock { Array($0.subscribers.values) }
-        for subscriber in subscribers { subscriber.yield(event) }
-    }
 }

@@ -19,8 +19,3 @@ extension SupervisorObserver {
     public func childrenAlive(supervisor: String, count: Int) {}
     public func supervisorEscalated(supervisor: String, reason: String) {}
 }
-
-/// An observer that ignores everything.
-public struct NoOpSupervisorObserver: SupervisorObserver {
-    public init() {}
-}

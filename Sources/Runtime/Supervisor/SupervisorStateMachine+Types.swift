@@ -1,24 +1,3 @@
-/// Identifies one incarnation of a child, unique over a supervisor's lifetime, so that an
-/// exit reported by an old incarnation is recognised as stale and ignored.
-struct SupervisorGeneration: Hashable, Sendable, CustomStringConvertible {
-    let value: UInt64
-    var description: String { "#\(self.value)" }
-}
-
-/// Identifies one timer (a restart delay or a shutdown timeout) a supervisor scheduled.
-struct SupervisorTimerID: Hashable, Sendable, CustomStringConvertible {
-    let value: UInt64
-    var description: String { "timer#\(self.value)" }
-}
-
-/// How a child's body ended, as the task running it saw it.
-enum SupervisorChildExit: Hashable, Sendable {
-    /// The body returned.
-    case returned
-    /// The body threw; `reason` is the error's log-safe description.
-    case threw(reason: String)
-}
-
 extension SupervisorStateMachine {
     /// What the shell must do, in order.
     enum Action: Equatable {

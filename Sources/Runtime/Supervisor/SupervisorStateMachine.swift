@@ -255,15 +255,6 @@ struct SupervisorStateMachine<C: Clock, Generator: RandomNumberGenerator> where 
     }
 }
 
-extension SupervisorChildExit {
-    var reason: String {
-        switch self {
-        case .returned: "normal"
-        case .threw(let reason): reason
-        }
-    }
-}
-
 extension SupervisorStateMachine.ChildState {
     fileprivate var timer: SupervisorTimerID? {
         switch self {

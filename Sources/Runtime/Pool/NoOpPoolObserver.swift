@@ -1,0 +1,4 @@
+/// A ``PoolObserver`` that ignores everything.
+public struct NoOpPoolObserver: PoolObserver {
+    public init() {}
+}

@@ -1,0 +1,4 @@
+/// An observer that ignores everything.
+public struct NoOpSupervisorObserver: SupervisorObserver {
+    public init() {}
+}
