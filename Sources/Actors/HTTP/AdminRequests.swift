@@ -56,10 +56,9 @@ public struct CreateUserRequest: Sendable, Equatable {
         return username
     }
 
-    /// An integer literal (no fraction, no exponent) within 1...Int64.max.
+    /// A whole JSON number (`5`, `5.0`, `5e0`) within 1...Int64.max.
     static func telegramID(_ literal: String) throws(ServiceError) -> Int64 {
-        // `Int64(_:)` refuses fractions, exponents and overflow by returning nil.
-        guard let value = Int64(literal, radix: 10), value > 0 else {
+        guard let value = JSONInteger.value(literal), value > 0 else {
             throw ServiceError.invalid("telegram_id must be a positive integer below 2^63")
         }
         return value

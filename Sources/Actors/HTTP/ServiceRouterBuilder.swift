@@ -93,6 +93,7 @@ public struct ServiceRouterBuilder: Sendable {
     public func makeRouter() throws -> Router<ServiceRequestContext> {
         let router = Router(context: ServiceRequestContext.self)
         router.add(middleware: JSONErrorMiddleware(metrics: self.metrics))
+        router.add(middleware: MethodNotAllowedMiddleware.service(webhooks: self.ingest != nil, admin: self.configuration.adminToken != nil))
         HealthRoutes(
             backend: self.store.backend, health: self.health, incarnation: self.incarnation, metrics: self.metricsActor,
             probesOnly: self.ingest == nil

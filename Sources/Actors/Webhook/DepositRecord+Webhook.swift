@@ -185,13 +185,13 @@ extension DepositRecord {
         }
     }
 
-    /// A non-negative JSON integer (no fraction, no exponent) up to `maximum`, or nil when absent.
+    /// A non-negative whole JSON number (`12`, `12.0`, `1.2e1`) up to `maximum`, or nil when absent.
     private static func counter(_ value: JSONValue?, field: String, maximum: Int64) throws(ServiceError) -> Int64? {
         switch value {
         case nil, .null?:
             return nil
         case .number(let literal)?:
-            guard let number = Int64(literal), number >= 0, number <= maximum else {
+            guard let number = JSONInteger.value(literal), number >= 0, number <= maximum else {
                 throw .invalid("\(field) must be an integer from 0 to \(maximum)")
             }
             return number
