@@ -12,8 +12,9 @@ extension IngressActor {
         public var maximumBodyBytes: Int
         /// Longest a webhook waits for its commit before a 503. Default 5 s.
         public var ingestTimeout: Duration
-        /// Shared secret for signatures; nil accepts unsigned webhooks (with a warning at start;
-        /// the configuration then binds loopback only unless unsigned webhooks are allowed).
+        /// Shared secret for signatures; nil accepts unsigned webhooks (logged as a warning when
+        /// each run builds its routes; ``ServiceConfiguration`` then binds loopback only unless
+        /// `ALLOW_UNSIGNED_WEBHOOKS=true`).
         public var webhookSecret: String?
         /// Standard Webhooks timestamp tolerance. Default 300 s.
         public var signatureTolerance: Duration

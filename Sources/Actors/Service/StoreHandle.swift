@@ -2,14 +2,6 @@ import Foundation
 import Logging
 import Runtime
 
-/// Whether a store may change the database. `cricalgo verify` opens it read-only: SQLite
-/// with `mode=ro` (a missing file is refused, never created); PostgreSQL checks in a
-/// `READ ONLY` transaction.
-public enum StoreAccess: Sendable {
-    case readWrite
-    case readOnly
-}
-
 /// Builds the store for a ``DatabaseLocation`` together with the pool it leases from.
 public struct StoreHandle: Sendable {
     public var store: any DepositStore
@@ -70,28 +62,6 @@ public struct StoreHandle: Sendable {
             return StoreHandle(store: store, runPool: { try await pool.run() }, closePool: { await pool.close() }, jobListener: nil)
         }
     }
-}
-
-/// Reports pool statistics as the `db_pool_*` metrics.
-struct PoolMetricsObserver: PoolObserver {
-    let metrics: ServiceMetrics
-
-    func statisticsChanged(_ statistics: PoolStatistics) {
-        self.metrics.recorder.set(self.metrics.poolActive, to: Double(statistics.active))
-        self.metrics.recorder.set(self.metrics.poolIdle, to: Double(statistics.idle))
-        self.metrics.recorder.set(self.metrics.poolMax, to: Double(statistics.max))
-        self.metrics.recorder.set(self.metrics.poolWaiters, to: Double(statistics.waiters))
-    }
-
-    func acquired(waited: Duration) {
-        self.metrics.recorder.observe(self.metrics.poolAcquire, waited)
-    }
-
-    func acquireTimedOut() {
-        self.metrics.recorder.increment(self.metrics.poolTimeouts)
-    }
-
-    func connectFailed(error: any Error, attempt: Int) {}
 }
 
 extension StoreHandle {
