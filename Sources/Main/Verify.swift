@@ -4,31 +4,7 @@ import Foundation
 import Logging
 import Runtime
 
-/// Runs `body` against the configured store with its pool running, then closes it.
-func withStore<Result: Sendable>(
-    _ startup: Startup,
-    access: StoreAccess = .readWrite,
-    _ body: @escaping @Sendable (any DepositStore) async throws -> Result
-) async throws -> Result {
-    let metrics = MetricsActor(logger: startup.logger)
-    let handle = try StoreHandle.make(
-        startup.configuration, metrics: ServiceMetrics(recorder: metrics.recorder), clock: .system, faults: NoFaults(), logger: startup.logger,
-        access: access
-    )
-    return try await handle.withRunningPool(body)
-}
-
-struct Migrate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Apply pending schema migrations and exit.")
-    @OptionGroup var options: CommonOptions
-
-    func run() async throws {
-        let startup = try Startup(options: self.options, mode: .worker, listens: false, reportOnStandardOutput: true)
-        let applied = try await withStore(startup) { store in try await migrateAtStart(store.migrate, startup) }
-        print(applied.isEmpty ? "schema up to date" : "applied migrations \(applied.map(String.init).joined(separator: ", "))")
-    }
-}
-
+/// `cricalgo verify`: checks the store's invariants read-only and reports them.
 struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check the store's invariants; exit 1 naming each violation.",
@@ -47,8 +23,8 @@ struct Verify: AsyncParsableCommand {
 
     func run() async throws {
         let startup = try Startup(options: self.options, mode: .worker, listens: false, reportOnStandardOutput: true)
-        let (violations, statistics, ceiling) = try await withStore(startup, access: .readOnly) { store in
-            try await refusingUnusableLogin(startup) { try await store.requireCurrentSchema() }
+        let (violations, statistics, ceiling) = try await startup.withStore(access: .readOnly) { store in
+            try await startup.refusingUnusableLogin { try await store.requireCurrentSchema() }
             return (try await store.verify(), try await store.statistics(), try await store.balanceCeilingRefusals())
         }
         if self.json {
