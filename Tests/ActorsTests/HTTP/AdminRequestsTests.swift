@@ -48,12 +48,20 @@ import Testing
     }
 
     @Test(arguments: [
-        "1.0", "1e3", "-1", "0", "-0", "9223372036854775808", "99999999999999999999999999999", "-9223372036854775809", "\"12\"", "true",
+        "1.5", "1e-3", "-1", "0", "-0", "0.0", "9223372036854775808", "9.223372036854775808e18", "99999999999999999999999999999",
+        "-9223372036854775809", "\"12\"", "true",
         "[1]", "12.5e-1",
     ])
-    func telegramIDMustBeAPositiveIntegerLiteral(literal: String) {
+    func telegramIDMustBeAPositiveWholeNumber(literal: String) {
         let error = self.refusal(#"{"username":"bob","telegram_id":\#(literal)}"#)
         #expect(error?.code == .invalidField && error?.message.contains("telegram_id") == true, "\(literal): \(String(describing: error))")
+    }
+
+    /// JSON has one number type: `5.0` and `5e0` denote the integer 5, as JSON Schema's
+    /// `integer` (docs/openapi.yaml) says.
+    @Test(arguments: ["5", "5.0", "5e0", "0.5e1", "50e-1", "5.000"])
+    func aWholeNumberInAnySpellingIsATelegramID(literal: String) throws {
+        #expect(try self.user(#"{"username":"bob","telegram_id":\#(literal)}"#).telegramID == 5)
     }
 
     @Test func theLargestTelegramIDIsAccepted() throws {
