@@ -64,37 +64,3 @@ public struct CreateUserRequest: Sendable, Equatable {
         return value
     }
 }
-
-/// The body of `POST /api/v1/admin/transactions/{tx_id}/assign`: `{"user_id": "<uuid>"}`.
-public struct AssignRequest: Sendable, Equatable {
-    public var userID: UUID
-
-    public init(userID: UUID) {
-        self.userID = userID
-    }
-
-    public init(jsonBody: [UInt8]) throws(ServiceError) {
-        let body = try AdminRequestBody.object(jsonBody)
-        guard let value = body["user_id"], value != .null else {
-            throw ServiceError.malformed("missing required field: user_id")
-        }
-        guard case .string(let text) = value, let userID = UUID(uuidString: text) else {
-            throw ServiceError.invalid("user_id must be a UUID")
-        }
-        self.userID = userID
-    }
-}
-
-enum AdminRequestBody {
-    /// The body as a JSON object, or 400.
-    static func object(_ bytes: [UInt8]) throws(ServiceError) -> JSONObject {
-        let value: JSONValue
-        do {
-            value = try JSONReader.parse(bytes)
-        } catch {
-            throw ServiceError.malformed("body is not valid JSON: \(error.reason)")
-        }
-        guard case .object(let object) = value else { throw ServiceError.malformed("body must be a JSON object") }
-        return object
-    }
-}
