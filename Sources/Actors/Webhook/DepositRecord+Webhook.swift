@@ -2,7 +2,7 @@ extension DepositRecord {
     /// Largest accepted `confirmations` and `log_index`.
     static let maximumCounter: Int64 = Int64(Int32.max)
 
-    /// Parses and validates a webhook body (SPEC §2).
+    /// Parses and validates a webhook body (the fields and rules of docs/API.md).
     ///
     /// - Throws: ``ServiceError/Code/malformedRequest`` (HTTP 400) for a body that is not a
     ///   JSON object or lacks `tx_hash` or `amount`; ``ServiceError/Code/invalidField``

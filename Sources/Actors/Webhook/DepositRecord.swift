@@ -1,14 +1,8 @@
-/// What the chain reported about a transfer.
-public enum ChainStatus: String, Sendable, Hashable, CaseIterable {
-    case confirmed
-    case pending
-    case failed
-}
-
 /// One validated webhook: a token transfer to record.
 ///
-/// `(chain, txHash, logIndex)` identifies the transfer; every other field of a repeat must
-/// agree on amount, currency and user, or the repeat is a conflict.
+/// `(chain, txHash, logIndex)` identifies the transfer. A repeat must agree with the stored
+/// transfer on amount, currency and user, or it is a conflict (``conflict(with:)``); its
+/// confirmations and status may move on.
 public struct DepositRecord: Sendable, Hashable {
     public var chain: String
     public var txHash: String
@@ -20,7 +14,7 @@ public struct DepositRecord: Sendable, Hashable {
     public var chainStatus: ChainStatus
     public var toAddress: String?
     public var blockNumber: Int64?
-    /// The user as the sender named it (`user_id` or `metadata.user_id`), resolved later.
+    /// The user as the sender named it (`user_id`, else `metadata.user_id`), resolved later.
     public var userRef: String?
     /// The `metadata` object's JSON text exactly as received.
     public var metadata: String?
