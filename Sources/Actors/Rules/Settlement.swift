@@ -40,22 +40,21 @@ enum Settlement: Sendable, Hashable {
     ///   missing from it has none yet (zero).
     static func applyCeiling(_ settlements: [Settlement], balances: [UUID: Amount]) -> (settlements: [Settlement], balances: [UUID: Amount]) {
         var running: [UUID: Amount] = [:]
-        var result: [Settlement] = []
-        result.reserveCapacity(settlements.count)
-        for settlement in settlements {
-            guard case .credit(let user, let amount) = settlement else {
-                result.append(settlement)
-                continue
-            }
-            let balance = running[user] ?? balances[user] ?? .zero
-            if let next = balance.adding(amount), next.units <= Amount.maximum.units {
-                running[user] = next
-                result.append(settlement)
-            } else {
-                result.append(.balanceCeiling(user: user, amount: amount, balance: balance))
-            }
-        }
+        let result = settlements.map { $0.checkedAgainstCeiling(running: &running, balances: balances) }
         return (result, running)
+    }
+
+    /// One step of ``applyCeiling(_:balances:)``: a credit that fits is added to
+    /// `running` (the credited users' balances so far in the batch); one that does not
+    /// becomes ``balanceCeiling(user:amount:balance:)``. Other settlements pass unchanged.
+    func checkedAgainstCeiling(running: inout [UUID: Amount], balances: [UUID: Amount]) -> Settlement {
+        guard case .credit(let user, let amount) = self else { return self }
+        let balance = running[user] ?? balances[user] ?? .zero
+        guard let next = balance.adding(amount), next.units <= Amount.maximum.units else {
+            return .balanceCeiling(user: user, amount: amount, balance: balance)
+        }
+        running[user] = next
+        return self
     }
 
     var outcome: JobOutcome {

@@ -74,9 +74,11 @@ struct SettlementPlan: Sendable {
     /// Checks the credits against the wallets' balances before the batch (a user missing
     /// from `balances` has none yet: zero); see ``Settlement/applyCeiling(_:balances:)``.
     mutating func applyBalances(_ balances: [UUID: Amount]) {
-        let checked = Settlement.applyCeiling(self.decisions.map(\.settlement), balances: balances)
-        for index in self.decisions.indices { self.decisions[index].settlement = checked.settlements[index] }
-        self.newBalances = checked.balances
+        var running: [UUID: Amount] = [:]
+        for index in self.decisions.indices {
+            self.decisions[index].settlement = self.decisions[index].settlement.checkedAgainstCeiling(running: &running, balances: balances)
+        }
+        self.newBalances = running
     }
 
     /// The ledger entries to insert, in claim order.

@@ -4,6 +4,8 @@ import PostgresNIO
 extension PostgresStore {
     /// ``InvariantCatalogue/queriedKinds`` rendered for PostgreSQL.
     static let invariantQueries = InvariantCatalogue.queriedKinds.map { ($0, InvariantCatalogue.query($0, in: .postgres)!) }
+    /// ``InvariantCatalogue/collisionQuery(in:)`` rendered for PostgreSQL.
+    static let collisionQuery = InvariantCatalogue.collisionQuery(in: .postgres)
 
     /// Checks the ``InvariantCatalogue`` (docs/API.md "Invariants") in one read-only snapshot.
     public func verify() async throws -> [InvariantViolation] {
@@ -20,19 +22,7 @@ extension PostgresStore {
             }
 
             var collisions: [TxHashCollisionRow] = []
-            let rows = try await connection.query(
-                """
-                SELECT id::text, chain, log_index, tx_hash, canonical, state FROM (
-                    SELECT id, chain, log_index, tx_hash, state, created_at, canonical,
-                           count(*) OVER (PARTITION BY chain, canonical, log_index) AS spellings
-                    FROM (SELECT *, '0x' || lower(right(tx_hash, 64)) AS canonical FROM transactions
-                          WHERE tx_hash ~ '^(0[xX])?[0-9a-fA-F]{64}$') hex
-                ) c
-                WHERE spellings > 1
-                ORDER BY chain, canonical, log_index, created_at, id
-                """,
-                logger: self.logger
-            )
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: Self.collisionQuery), logger: self.logger)
             for try await (id, chain, logIndex, txHash, canonical, state) in rows.decode((String, String, Int64, String, String, String).self) {
                 collisions.append(TxHashCollisionRow(txID: id, chain: chain, logIndex: logIndex, txHash: txHash, canonicalTxHash: canonical, state: state))
             }

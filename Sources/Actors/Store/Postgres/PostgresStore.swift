@@ -6,6 +6,11 @@ import Runtime
 /// The PostgreSQL store: connections rationed by a ``PoolActor``, every mutation one
 /// transaction, job claims with `FOR UPDATE SKIP LOCKED` so several processes can share
 /// one database, and a `NOTIFY` when jobs are queued.
+///
+/// What to write is decided by the deposit rules in `Sources/Actors/Rules` (the same ones
+/// ``SQLiteStore`` runs); where SQL must apply a rule (the ingest upsert, claim
+/// eligibility, verify's checks) the statement is rendered from the rule for
+/// ``SQLDialect/postgres`` once, and this type only reads and writes.
 public final class PostgresStore: DepositStore {
     public typealias Pool = PoolActor<PostgresConnectionFactory, ContinuousClock>
 

@@ -4,6 +4,8 @@ import SQLiteNIO
 extension SQLiteStore {
     /// ``InvariantCatalogue/queriedKinds`` rendered for SQLite.
     static let invariantQueries = InvariantCatalogue.queriedKinds.map { ($0, InvariantCatalogue.query($0, in: .sqlite)!) }
+    /// ``InvariantCatalogue/collisionQuery(in:)`` rendered for SQLite.
+    static let collisionQuery = InvariantCatalogue.collisionQuery(in: .sqlite)
 
     /// Checks the ``InvariantCatalogue`` (docs/API.md "Invariants"). Ledger sums are
     /// computed in Swift with ``Amount`` (SQLite's own `sum()` would go through floating point).
@@ -19,20 +21,7 @@ extension SQLiteStore {
             }
 
             var collisions: [TxHashCollisionRow] = []
-            for row in try await connection.query(
-                """
-                SELECT id, chain, log_index, tx_hash, canonical, state FROM (
-                    SELECT id, chain, log_index, tx_hash, state, created_at, canonical,
-                           count(*) OVER (PARTITION BY chain, canonical, log_index) AS spellings
-                    FROM (SELECT *, '0x' || lower(substr(tx_hash, -64)) AS canonical FROM transactions
-                          WHERE (length(CAST(tx_hash AS BLOB)) = 64 AND tx_hash NOT GLOB '*[^0-9a-fA-F]*')
-                             OR (length(CAST(tx_hash AS BLOB)) = 66 AND substr(tx_hash, 1, 2) IN ('0x', '0X')
-                                 AND substr(tx_hash, 3) NOT GLOB '*[^0-9a-fA-F]*'))
-                )
-                WHERE spellings > 1
-                ORDER BY chain, canonical, log_index, created_at, id
-                """
-            ) {
+            for row in try await connection.query(Self.collisionQuery) {
                 collisions.append(TxHashCollisionRow(
                     txID: try row.text("id"), chain: try row.text("chain"), logIndex: try row.int("log_index"),
                     txHash: try row.text("tx_hash"), canonicalTxHash: try row.text("canonical"), state: try row.text("state")

@@ -6,6 +6,11 @@ import SQLiteNIO
 /// The embedded store: one SQLite file, one writer connection (SQLite serialises writers
 /// anyway), every mutation in `BEGIN IMMEDIATE … COMMIT`. Amounts are canonical decimal
 /// text added in Swift with ``Amount``, so sums stay exact.
+///
+/// What to write is decided by the deposit rules in `Sources/Actors/Rules` (the same ones
+/// ``PostgresStore`` runs); where SQL must apply a rule (the ingest upsert, claim
+/// eligibility, verify's checks) the statement is rendered from the rule for
+/// ``SQLDialect/sqlite`` once, and this type only reads and writes.
 public final class SQLiteStore: DepositStore {
     public typealias Pool = PoolActor<SQLiteConnectionFactory, ContinuousClock>
 
