@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import Actors
@@ -31,5 +32,11 @@ import Testing
         #expect(throws: ServiceError.self) {
             try DepositRecord(webhookBody: Array(#"{"tx_hash":"a","amount":"1","confirmations":12.5}"#.utf8))
         }
+    }
+
+    /// The admin fuzz target's oracle reads the number independently and agrees.
+    @Test(arguments: ["5", "5.0", "5e0", "50e-1", "5.000000000000000000000000000000000000000000000000", "9.223372036854775807e18"])
+    func theFuzzOracleAgreesOnWholeNumbers(literal: String) throws {
+        try FuzzChecks.admin(Array(#"{"username":"bob","telegram_id":\#(literal)}"#.utf8))
     }
 }
