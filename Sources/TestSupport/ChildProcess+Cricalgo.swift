@@ -70,36 +70,34 @@ extension ChildProcess {
     /// Waits until the process has logged `event` (read every 50 ms). Throws if it exits
     /// first or has not logged it within `timeout`.
     public func waitForEvent(_ event: String, timeout: Duration = .seconds(60)) async throws {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while ContinuousClock.now < deadline {
-            if !self.logEvents(event).isEmpty { return }
+        let logged = try await Poll.until(every: .milliseconds(50), within: timeout) {
+            if !self.logEvents(event).isEmpty { return true }
             if let status = self.exitStatus {
                 throw Failure.exitedEarly(name: self.name, status: status, log: self.logTail())
             }
-            try await Task.sleep(for: .milliseconds(50))
+            return false
         }
-        throw Failure.notReady(name: self.name, log: self.logTail())
+        if !logged { throw Failure.notReady(name: self.name, log: self.logTail()) }
     }
 
     /// Waits until the listener is bound (its `ingress_listening` log line, read every 50 ms)
     /// and `/readyz` answers 200; returns the port. Throws if the process exits first or is
     /// not ready within `timeout`.
     public func waitUntilReady(timeout: Duration = .seconds(60)) async throws -> Int {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
         var port: Int?
-        while ContinuousClock.now < deadline {
+        let ready = try await Poll.until(every: .milliseconds(50), within: timeout) {
             if let status = self.exitStatus {
                 throw Failure.exitedEarly(name: self.name, status: status, log: self.logTail())
             }
             if port == nil {
                 port = self.logEvents("ingress_listening").last.flatMap { ($0["port"] as? String).flatMap(Int.init) }
             }
-            if let port, let response = try? await TestClient.withClient(host: "127.0.0.1", port: port, operation: { try await $0.get("/readyz") }),
-               response.status == .ok {
-                return port
-            }
-            try await Task.sleep(for: .milliseconds(50))
+            guard let port,
+                  let response = try? await TestClient.withClient(host: "127.0.0.1", port: port, operation: { try await $0.get("/readyz") })
+            else { return false }
+            return response.status == .ok
         }
-        throw Failure.notReady(name: self.name, log: self.logTail())
+        guard ready, let port else { throw Failure.notReady(name: self.name, log: self.logTail()) }
+        return port
     }
 }

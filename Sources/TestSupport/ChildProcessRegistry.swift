@@ -5,14 +5,7 @@ import Synchronization
 /// `body` ended, and waits for them to be gone.
 public func withChildProcesses<Value>(_ body: (ChildProcessRegistry) async throws -> Value) async throws -> Value {
     let registry = ChildProcessRegistry()
-    do {
-        let value = try await body(registry)
-        await registry.killAll()
-        return value
-    } catch {
-        await registry.killAll()
-        throw error
-    }
+    return try await withCleanup { try await body(registry) } cleanup: { await registry.killAll() }
 }
 
 /// The `cricalgo` processes a test started; ``withChildProcesses(_:)`` kills whatever is left.

@@ -86,15 +86,13 @@ public final class PostgresCluster: Sendable {
         )
         self.postmaster.withLock { $0 = process }
         let ready = self.command("pg_isready", ["-h", "127.0.0.1", "-p", "\(self.port)", "-q"])
-        let deadline = ContinuousClock.now.advanced(by: .seconds(60))
-        while ContinuousClock.now < deadline {
+        let accepting = try await Poll.until(every: .milliseconds(100), within: .seconds(60)) {
             if let status = process.exitStatus {
                 throw ChildProcess.Failure.exitedEarly(name: "postgres", status: status, log: process.logTail())
             }
-            if try await ExternalCommand.run(ready.executable, ready.arguments).status == 0 { return }
-            try await Task.sleep(for: .milliseconds(100))
+            return try await ExternalCommand.run(ready.executable, ready.arguments).status == 0
         }
-        throw ChildProcess.Failure.notReady(name: "postgres", log: process.logTail())
+        if !accepting { throw ChildProcess.Failure.notReady(name: "postgres", log: process.logTail()) }
     }
 
     /// `pg_ctl stop -m <mode>` and waits for the postmaster to exit: `fast` disconnects every

@@ -16,7 +16,8 @@ public final class ScriptedIngestStore: DepositStore {
         var deadlocks = 0
         var stalling = false
         var stalled: [CheckedContinuation<Void, Never>] = []
-        var stallWatchers: [CheckedContinuation<Void, Never>] = []
+        /// Callers of ``waitUntilStalled(count:)``, each with the count it waits for.
+        var stallWatchers: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
         var calls: [String: Int] = [:]
     }
 
@@ -47,17 +48,20 @@ public final class ScriptedIngestStore: DepositStore {
         self.state.withLock { $0.stalling = true }
     }
 
-    /// Returns once some ingest call is suspended by ``stallIngest()``.
-    public func waitUntilStalled() async {
+    /// Returns once at least `count` ingest calls are suspended by ``stallIngest()`` at once.
+    public func waitUntilStalled(count: Int = 1) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let already = self.state.withLock { state -> Bool in
-                if !state.stalled.isEmpty { return true }
-                state.stallWatchers.append(continuation)
+                if state.stalled.count >= count { return true }
+                state.stallWatchers.append((count, continuation))
                 return false
             }
             if already { continuation.resume() }
         }
     }
+
+    /// Ingest calls suspended by ``stallIngest()`` now.
+    public var stalledCount: Int { self.state.withLock { $0.stalled.count } }
 
     /// Lets every suspended ingest call go on, and stops stalling.
     public func releaseStall() {
@@ -92,8 +96,9 @@ public final class ScriptedIngestStore: DepositStore {
                 let (watchers, released) = self.state.withLock { state -> ([CheckedContinuation<Void, Never>], Bool) in
                     guard state.stalling else { return ([], true) }
                     state.stalled.append(continuation)
-                    defer { state.stallWatchers = [] }
-                    return (state.stallWatchers, false)
+                    let count = state.stalled.count
+                    defer { state.stallWatchers.removeAll { $0.count <= count } }
+                    return (state.stallWatchers.filter { $0.count <= count }.map(\.continuation), false)
                 }
                 if released { continuation.resume() }
                 for watcher in watchers { watcher.resume() }

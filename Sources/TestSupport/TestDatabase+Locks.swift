@@ -12,16 +12,13 @@ extension TestDatabase {
         }
         let logger = Logger(label: "test-lock-holder")
         let connection = try await Self.session(to: address, logger: logger)
-        do {
+        return try await withCleanup {
             try await connection.query("BEGIN", logger: logger)
             try await connection.query(PostgresQuery(unsafeSQL: lockingSQL), logger: logger)
-            let value = try await body()
+            return try await body()
+        } cleanup: {
             try? await connection.query("ROLLBACK", logger: logger)
             try await connection.close()
-            return value
-        } catch {
-            try? await connection.close()
-            throw error
         }
     }
 }

@@ -10,27 +10,22 @@ extension TestDatabase {
         switch self.location {
         case .sqlite(let path):
             let connection = try await SQLiteConnection.open(storage: .file(path: path))
-            do {
-                let rows = try await connection.query(sql).map { row in row.columns.map(\.data.string) }
+            return try await withCleanup {
+                try await connection.query(sql).map { row in row.columns.map(\.data.string) }
+            } cleanup: {
                 try await connection.close()
-                return rows
-            } catch {
-                try? await connection.close()
-                throw error
             }
         case .postgres(let address):
             let logger = Logger(label: "test-rows")
             let connection = try await Self.session(to: address, logger: logger)
-            do {
+            return try await withCleanup {
                 var rows: [[String?]] = []
                 for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) {
                     rows.append(try row.map { try $0.decode(String?.self) })
                 }
-                try await connection.close()
                 return rows
-            } catch {
-                try? await connection.close()
-                throw error
+            } cleanup: {
+                try await connection.close()
             }
         }
     }

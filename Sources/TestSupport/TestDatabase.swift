@@ -87,13 +87,7 @@ public struct TestDatabase: Sendable {
         switch self.location {
         case .sqlite(let path):
             let connection = try await SQLiteConnection.open(storage: .file(path: path))
-            do {
-                _ = try await connection.query(sql)
-                try await connection.close()
-            } catch {
-                try? await connection.close()
-                throw error
-            }
+            try await withCleanup { _ = try await connection.query(sql) } cleanup: { try await connection.close() }
         case .postgres(let address):
             try await Self.administer(address, sql)
         }
@@ -106,25 +100,16 @@ public struct TestDatabase: Sendable {
             id: 0,
             logger: Logger(label: "test-admin")
         )
-        do {
+        try await withCleanup {
             try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "test-admin"))
+        } cleanup: {
             try await connection.close()
-        } catch {
-            try? await connection.close()
-            throw error
         }
     }
 
     /// Runs `body` with a fresh database that is dropped afterwards, whatever happens.
     public static func with<Result>(_ backend: TestBackend, _ body: (TestDatabase) async throws -> Result) async throws -> Result {
         let database = try await TestDatabase.create(backend)
-        do {
-            let result = try await body(database)
-            await database.drop()
-            return result
-        } catch {
-            await database.drop()
-            throw error
-        }
+        return try await withCleanup { try await body(database) } cleanup: { await database.drop() }
     }
 }

@@ -63,16 +63,15 @@ import Glibc
     /// Polls `pg_stat_activity` until the number of sessions of this database waiting for a
     /// lock lies in `atLeast...atMost`, failing after `limit`.
     static func waitForLockWaiters(_ database: TestDatabase, atLeast: Int, atMost: Int = .max, limit: Duration) async throws {
-        let deadline = ContinuousClock.now.advanced(by: limit)
         var count = -1
-        while ContinuousClock.now < deadline {
+        let reached = try await Poll.until(every: .milliseconds(50), within: limit) {
             let rows = try await database.rows(
                 "SELECT count(*)::text FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
             )
             count = Int(rows.first?.first.flatMap { $0 } ?? "") ?? -1
-            if count >= atLeast && count <= atMost { return }
-            try await Task.sleep(for: .milliseconds(50))
+            return count >= atLeast && count <= atMost
         }
+        if reached { return }
         Issue.record("sessions waiting for a lock: \(count), wanted \(atLeast)...\(atMost)")
     }
 }

@@ -49,13 +49,10 @@ import Glibc
                         return nil
                     }
                     group.addTask {
-                        do {
-                            let timeline = try await Self.cutTheDatabase(cluster, downtime: settings.databaseDowntime, answers: answers)
+                        try await withCleanup {
+                            try await Self.cutTheDatabase(cluster, downtime: settings.databaseDowntime, answers: answers)
+                        } cleanup: {
                             stop.set()
-                            return timeline
-                        } catch {
-                            stop.set()
-                            throw error
                         }
                     }
                     var timeline: Timeline?
@@ -104,9 +101,8 @@ import Glibc
         let starting = ContinuousClock.now
         try await cluster.start()
         let back = ContinuousClock.now
-        let deadline = back.advanced(by: .seconds(60))
-        while !answers.contains(where: { $0.status == 202 && $0.sent >= back }), ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
+        try await Poll.until(every: .milliseconds(20), within: .seconds(60)) {
+            answers.contains { $0.status == 202 && $0.sent >= back }
         }
         try await Task.sleep(for: .milliseconds(500))
         return Timeline(down: down, starting: starting, back: back)

@@ -71,8 +71,8 @@ import Testing
                 var conflicts = 0
                 // Kill the worker through the chaos route until the process is gone; 409 means
                 // the worker is between incarnations (polling a real process: a short pause).
-                let deadline = ContinuousClock.now.advanced(by: .seconds(60))
-                while process.isRunning, ContinuousClock.now < deadline {
+                try await Poll.until(every: .milliseconds(5), within: .seconds(60)) {
+                    guard process.isRunning else { return true }
                     let response = try? await TestClient.withClient(host: "127.0.0.1", port: port) { client in
                         try await client.admin(.post, "/api/v1/admin/chaos/kill-worker")
                     }
@@ -82,10 +82,10 @@ import Testing
                         #expect(response?.json["killed"] as? String == "worker-1")
                     case .conflict?:
                         conflicts += 1
-                        try await Task.sleep(for: .milliseconds(5))
                     default:
-                        try await Task.sleep(for: .milliseconds(20))
+                        break
                     }
+                    return false
                 }
                 #expect(process.exitStatus == 1, "exit status; log tail:\n\(process.logTail())")
                 // Two runs of the worker supervisor, each giving up at its second restart.

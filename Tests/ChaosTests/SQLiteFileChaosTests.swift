@@ -29,13 +29,12 @@ import Testing
                 let after = try await client.webhook(#"{"tx_hash":"file-after","confirmations":3,"amount":"1.0"}"#)
                 #expect(after.status == .serviceUnavailable, "\(after.text)")
                 // Readiness and health follow within a few monitor probes.
-                let deadline = ContinuousClock.now.advanced(by: .seconds(60))
                 var ready = try await client.get("/readyz").status
                 var health = try await client.get("/api/v1/health").status
-                while (ready != .serviceUnavailable || health != .serviceUnavailable) && ContinuousClock.now < deadline {
-                    try await Task.sleep(for: .milliseconds(200))
+                try await Poll.until(every: .milliseconds(200), within: .seconds(60)) {
                     ready = try await client.get("/readyz").status
                     health = try await client.get("/api/v1/health").status
+                    return ready == .serviceUnavailable && health == .serviceUnavailable
                 }
                 #expect(ready == .serviceUnavailable)
                 #expect(health == .serviceUnavailable)

@@ -44,7 +44,7 @@ import Glibc
                     group.addTask { (await toVictim.run(stop: victimStop), nil) }
                     group.addTask { (await toSurvivor.run(stop: survivorStop), nil) }
                     group.addTask {
-                        do {
+                        try await withCleanup {
                             // Leased by the victim and not yet expired.
                             let leases = "SELECT tx_id::text FROM deposit_jobs WHERE locked_by LIKE '\(victimPrefix)%' AND locked_until > now()"
                             try await Task.sleep(for: killAfter)
@@ -52,25 +52,22 @@ import Glibc
                             // holds a job (else let it run a little more): SIGSTOP makes the
                             // leases read the ones it dies with.
                             var held: [[String?]] = []
-                            let deadline = ContinuousClock.now.advanced(by: .seconds(20))
-                            while ContinuousClock.now < deadline {
+                            try await Poll.until(every: .milliseconds(20), within: .seconds(20)) {
                                 victim.send(SIGSTOP)
                                 held = try await database.rows(leases)
-                                if !held.isEmpty { break }
+                                if !held.isEmpty { return true }
                                 victim.send(SIGCONT)
-                                try await Task.sleep(for: .milliseconds(20))
+                                return false
                             }
                             victim.send(SIGKILL)
                             let killedAt = Date()
                             victimStop.set()
                             try await victim.waitForExit()
                             try await Task.sleep(for: .milliseconds(500))
-                            survivorStop.set()
                             return (nil, Takeover(orphans: held.compactMap { $0.first.flatMap { $0 }.flatMap(UUID.init(uuidString:)) }, killedAt: killedAt))
-                        } catch {
+                        } cleanup: {
                             victimStop.set()
                             survivorStop.set()
-                            throw error
                         }
                     }
                     var load = LoadResult(plan: plan, answers: [])

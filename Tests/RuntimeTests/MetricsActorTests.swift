@@ -1,31 +1,21 @@
 import Logging
 import ServiceLifecycle
+import TestSupport
 import Testing
 
 @testable import Runtime
 
 /// Runs `body` with a running actor; cancels `run()` afterwards and waits for it to return.
 func withRunningMetrics<T: Sendable>(
-    _ actor: MetricsActor = MetricsActor(logger: .metricsTest),
+    _ actor: MetricsActor = MetricsActor(logger: .silent("metrics-test")),
     _ body: (MetricsActor) async throws -> T
 ) async throws -> T {
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { await actor.run() }
-        do {
-            let result = try await body(actor)
-            group.cancelAll()
-            try await group.waitForAll()
-            return result
-        } catch {
-            group.cancelAll()
-            throw error
-        }
+        let result = try await withCleanup { try await body(actor) } cleanup: { group.cancelAll() }
+        try await group.waitForAll()
+        return result
     }
-}
-
-extension Logger {
-    /// A logger that drops everything, for components under test.
-    static let metricsTest = Logger(label: "metrics-test") { _ in SwiftLogNoOpLogHandler() }
 }
 
 @Suite("MetricsActor")
@@ -92,7 +82,7 @@ struct MetricsActorTests {
 
     @Test("samples recorded before run() are applied when it runs")
     func samplesBeforeRunAreKept() async throws {
-        let metrics = MetricsActor(logger: .metricsTest)
+        let metrics = MetricsActor(logger: .silent("metrics-test"))
         let early = metrics.recorder.counter("test_early_total", help: "Early.")
         let latency = metrics.recorder.histogram("test_early_seconds", help: "Early latency.")
         for _ in 0..<250 {
@@ -110,7 +100,7 @@ struct MetricsActorTests {
 
     @Test("a cancelled run leaves the stream usable for the next run")
     func restartAfterCancellation() async throws {
-        let metrics = MetricsActor(logger: .metricsTest)
+        let metrics = MetricsActor(logger: .silent("metrics-test"))
         let events = metrics.recorder.counter("test_events_total", help: "Events.")
 
         try await withRunningMetrics(metrics) { metrics in
@@ -127,7 +117,7 @@ struct MetricsActorTests {
 
     @Test("cancellation applies every sample recorded before it")
     func cancellationDrainsBacklog() async throws {
-        let metrics = MetricsActor(logger: .metricsTest)
+        let metrics = MetricsActor(logger: .silent("metrics-test"))
         let events = metrics.recorder.counter("test_backlog_total", help: "Backlog.")
         for _ in 0..<10_000 {
             metrics.recorder.increment(events)
@@ -141,9 +131,9 @@ struct MetricsActorTests {
 
     @Test("graceful shutdown ends run() after applying earlier samples")
     func gracefulShutdown() async throws {
-        let metrics = MetricsActor(logger: .metricsTest)
+        let metrics = MetricsActor(logger: .silent("metrics-test"))
         let events = metrics.recorder.counter("test_shutdown_total", help: "Shutdown.")
-        let group = ServiceGroup(services: [metrics], logger: .metricsTest)
+        let group = ServiceGroup(services: [metrics], logger: .silent("metrics-test"))
 
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
@@ -178,7 +168,7 @@ struct MetricsActorTests {
 
     @Test("keys of another recorder read as unknown")
     func foreignKeys() async throws {
-        let other = MetricsActor(logger: .metricsTest)
+        let other = MetricsActor(logger: .silent("metrics-test"))
         let foreignCounter = other.recorder.counter("test_foreign_total", help: "Foreign.")
         let foreignHistogram = other.recorder.histogram("test_foreign_seconds", help: "Foreign.")
         try await withRunningMetrics { metrics in
@@ -191,7 +181,7 @@ struct MetricsActorTests {
 
     @Test("flush() issued before run() returns once run() has applied the earlier samples")
     func flushBeforeRun() async throws {
-        let metrics = MetricsActor(logger: .metricsTest)
+        let metrics = MetricsActor(logger: .silent("metrics-test"))
         let events = metrics.recorder.counter("test_flush_total", help: "Flush.")
         metrics.recorder.increment(events)
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -1,4 +1,6 @@
+import Logging
 import Testing
+import TestSupport
 
 @testable import Runtime
 
@@ -6,7 +8,7 @@ import Testing
 struct MetricsRecorderTests {
     @Test("keys keep their labels sorted by name")
     func labelsSorted() {
-        let metrics = MetricsActor(logger: .metricsTest)
+        let metrics = MetricsActor(logger: .silent("metrics-test"))
         let key = metrics.recorder.counter("test_sorted_total", [("method", "GET"), ("code", "200")], help: "Sorted.")
         #expect(key.name == "test_sorted_total")
         #expect(key.labels == [Label("code", "200"), Label("method", "GET")])
@@ -14,7 +16,7 @@ struct MetricsRecorderTests {
 
     @Test("the same name and labels give the same key, in any label order")
     func sameSeriesSameKey() {
-        let recorder = MetricsActor(logger: .metricsTest).recorder
+        let recorder = MetricsActor(logger: .silent("metrics-test")).recorder
         let first = recorder.counter("test_same_total", [("a", "1"), ("b", "2")], help: "Same.")
         let second = recorder.counter("test_same_total", [("b", "2"), ("a", "1")], help: "Same.")
         let other = recorder.counter("test_same_total", [("a", "1"), ("b", "3")], help: "Same.")
@@ -25,7 +27,7 @@ struct MetricsRecorderTests {
 
     @Test("each kind numbers its series from zero")
     func indicesPerKind() {
-        let recorder = MetricsActor(logger: .metricsTest).recorder
+        let recorder = MetricsActor(logger: .silent("metrics-test")).recorder
         let counter = recorder.counter("test_a_total", help: "A.")
         let gauge = recorder.gauge("test_b", help: "B.")
         let histogram = recorder.histogram("test_c_seconds", help: "C.")
@@ -66,7 +68,7 @@ struct MetricsRecorderTests {
     @Test("one name with two help texts stops the process")
     func helpMismatch() async {
         await #expect(processExitsWith: .failure) {
-            let recorder = MetricsActor(logger: .metricsTest).recorder
+            let recorder = MetricsActor(logger: .silent("metrics-test")).recorder
             _ = recorder.gauge("test_help", help: "One.")
             _ = recorder.gauge("test_help", [("a", "b")], help: "Two.")
         }
@@ -75,7 +77,7 @@ struct MetricsRecorderTests {
     @Test("one name with two kinds stops the process")
     func kindMismatch() async {
         await #expect(processExitsWith: .failure) {
-            let recorder = MetricsActor(logger: .metricsTest).recorder
+            let recorder = MetricsActor(logger: .silent("metrics-test")).recorder
             _ = recorder.gauge("test_kind_total", help: "Kind.")
             _ = recorder.counter("test_kind_total", help: "Kind.")
         }
@@ -84,7 +86,7 @@ struct MetricsRecorderTests {
     @Test("one name with two label sets stops the process")
     func labelNamesMismatch() async {
         await #expect(processExitsWith: .failure) {
-            let recorder = MetricsActor(logger: .metricsTest).recorder
+            let recorder = MetricsActor(logger: .silent("metrics-test")).recorder
             _ = recorder.counter("test_labels_total", [("a", "1")], help: "Labels.")
             _ = recorder.counter("test_labels_total", help: "Labels.")
         }
@@ -101,7 +103,7 @@ struct MetricsRecorderTests {
     func foreignKey() async {
         await #expect(processExitsWith: .failure) {
             let key = MetricsRecorder.disabled.counter("test_foreign_total", help: "Foreign.")
-            MetricsActor(logger: .metricsTest).recorder.increment(key)
+            MetricsActor(logger: .silent("metrics-test")).recorder.increment(key)
         }
     }
 }

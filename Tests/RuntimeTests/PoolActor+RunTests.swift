@@ -125,7 +125,7 @@ import TestSupport
 
     @Test func gracefulShutdownOfTheServiceGroupClosesThePool() async throws {
         let fixture = PoolFixture(.init(poolSize: 1, maxOverflow: 0))
-        let logger = Logger(label: "pool-tests", factory: { _ in SwiftLogNoOpLogHandler() })
+        let logger = Logger.silent("pool-tests")
         let group = ServiceGroup(services: [fixture.pool], gracefulShutdownSignals: [], logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
@@ -143,7 +143,7 @@ import TestSupport
             factory: factory,
             configuration: .init(poolSize: 1, maxOverflow: 0),
             clock: ContinuousClock(),
-            logger: Logger(label: "pool-tests", factory: { _ in SwiftLogNoOpLogHandler() })
+            logger: Logger.silent("pool-tests")
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await pool.run() }

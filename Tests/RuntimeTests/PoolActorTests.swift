@@ -20,7 +20,7 @@ struct PoolFixture: Sendable {
             factory: self.factory,
             configuration: configuration,
             clock: self.clock,
-            logger: Logger(label: "pool-tests", factory: { _ in SwiftLogNoOpLogHandler() }),
+            logger: Logger.silent("pool-tests"),
             observer: self.observer
         )
     }
@@ -51,30 +51,6 @@ struct PoolFixture: Sendable {
         let task = Task { try await self.pool.withConnection { $0.id } }
         await self.observer.waitUntil { $0.statistics.waiters > waiters }
         return task
-    }
-}
-
-/// Suspends callers until the test opens it.
-final class Gate: Sendable {
-    private let state = Mutex<(isOpen: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
-
-    func wait() async {
-        await withCheckedContinuation { continuation in
-            let isOpen = self.state.withLock { state in
-                if !state.isOpen { state.waiters.append(continuation) }
-                return state.isOpen
-            }
-            if isOpen { continuation.resume() }
-        }
-    }
-
-    func open() {
-        let waiters = self.state.withLock { state in
-            state.isOpen = true
-            defer { state.waiters.removeAll() }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
     }
 }
 

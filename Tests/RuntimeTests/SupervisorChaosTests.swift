@@ -1,3 +1,4 @@
+import Logging
 import Runtime
 import Synchronization
 import Testing
@@ -23,7 +24,7 @@ struct SupervisorChaosTests {
                 }
             },
             clock: MockClock(),
-            logger: silentSupervisorLogger(),
+            logger: Logger.silent(),
             observer: observer
         )
         var events = SupervisorEventReader(supervisor)
@@ -37,7 +38,7 @@ struct SupervisorChaosTests {
             let killed = await withTaskGroup(of: Int.self) { killers in
                 for killer in 0..<4 {
                     killers.addTask {
-                        var generator = SupervisorTestGenerator(seed: UInt64(killer))
+                        var generator = SplitMix64(seed: UInt64(killer))
                         var killed = 0
                         for _ in 0..<25 {
                             if await supervisor.kill(names.randomElement(using: &generator)!) { killed += 1 }

@@ -19,7 +19,7 @@ struct SupervisorShutdownTests {
                 probe.spec("c", shutdownTimeout: .seconds(5)),
             ],
             clock: clock,
-            logger: silentSupervisorLogger()
+            logger: Logger.silent()
         )
         var events = SupervisorEventReader(supervisor)
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -69,10 +69,10 @@ struct SupervisorShutdownTests {
                 },
             ],
             clock: MockClock(),
-            logger: silentSupervisorLogger()
+            logger: Logger.silent()
         )
         var events = SupervisorEventReader(supervisor)
-        let serviceGroup = ServiceGroup(configuration: .init(services: [supervisor], logger: silentSupervisorLogger()))
+        let serviceGroup = ServiceGroup(configuration: .init(services: [supervisor], logger: Logger.silent()))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await serviceGroup.run() }
             await events.read(until: .childStarted(child: "second", restarts: 0))
@@ -97,7 +97,7 @@ struct SupervisorShutdownTests {
             name: "root",
             children: [ChildSpec(name: "service", service: WaitsForGracefulShutdown())],
             clock: MockClock(),
-            logger: silentSupervisorLogger()
+            logger: Logger.silent()
         )
         var events = SupervisorEventReader(supervisor)
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -118,7 +118,7 @@ struct SupervisorShutdownTests {
             name: "root",
             children: [probe.spec("a"), probe.spec("stubborn", ignoresShutdown: true)],
             clock: MockClock(),
-            logger: silentSupervisorLogger(),
+            logger: Logger.silent(),
             observer: observer
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -182,7 +182,7 @@ struct SupervisorShutdownTests {
                 }
             ],
             clock: clock,
-            logger: silentSupervisorLogger()
+            logger: Logger.silent()
         )
         let observer = RecordingSupervisorObserver()
         let root = Supervisor(
@@ -190,7 +190,7 @@ struct SupervisorShutdownTests {
             configuration: .init(backoff: immediateRestartBackoff),
             children: [workers.childSpec()],
             clock: clock,
-            logger: silentSupervisorLogger(),
+            logger: Logger.silent(),
             observer: observer
         )
         var rootEvents = SupervisorEventReader(root)

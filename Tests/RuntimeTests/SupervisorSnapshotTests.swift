@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Runtime
 import Testing
 import TestSupport
@@ -14,13 +15,13 @@ struct SupervisorSnapshotTests {
             configuration: .init(strategy: .oneForAll),
             children: [probe.spec("w1"), probe.spec("w2")],
             clock: clock,
-            logger: silentSupervisorLogger()
+            logger: Logger.silent()
         )
         let root = Supervisor(
             name: "root",
             children: [probe.spec("metrics"), workers.childSpec()],
             clock: clock,
-            logger: silentSupervisorLogger()
+            logger: Logger.silent()
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await root.run() }

@@ -175,7 +175,7 @@ struct SupervisorStateMachineStrategyTests {
         let delays = try firstDelays(seed: 42)
         #expect(try firstDelays(seed: 42) == delays, "same seed, same delays")
         #expect(try firstDelays(seed: 7) != delays)
-        var generator = SupervisorTestGenerator(seed: 42)
+        var generator = SplitMix64(seed: 42)
         #expect(delays == (1...3).map { backoff.delay(attempt: $0, using: &generator) })
         for (attempt, delay) in zip(1..., delays) {
             let base = backoff.baseDelay(attempt: attempt)

@@ -3,7 +3,7 @@ import TestSupport
 
 @testable import Runtime
 
-typealias SupervisorTestMachine = SupervisorStateMachine<MockClock, SupervisorTestGenerator>
+typealias SupervisorTestMachine = SupervisorStateMachine<MockClock, SplitMix64>
 typealias SupervisorTestAction = SupervisorTestMachine.Action
 
 func supervisorTestChild(_ name: String, _ restart: RestartType = .permanent, timeout: Duration = .seconds(5)) -> ChildSpec {
@@ -47,7 +47,7 @@ func supervisorTestMachine(
             resetBackoffAfter: resetBackoffAfter
         ),
         children: children,
-        generator: SupervisorTestGenerator(seed: seed)
+        generator: SplitMix64(seed: seed)
     )
 }
 

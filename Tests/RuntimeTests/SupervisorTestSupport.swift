@@ -3,21 +3,6 @@ import Runtime
 import Synchronization
 import TestSupport
 
-/// SplitMix64: a seeded generator, so jitter is the same on every run.
-struct SupervisorTestGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { self.state = seed }
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Records every observer call.
 final class RecordingSupervisorObserver: SupervisorObserver {
     enum Call: Equatable, Sendable {
@@ -78,11 +63,6 @@ extension MockClock.Instant {
     static func at(_ seconds: Double) -> Self {
         Self(.nanoseconds(Int64(seconds * 1_000_000_000)))
     }
-}
-
-/// A logger that drops everything.
-func silentSupervisorLogger() -> Logger {
-    Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 }
 
 /// A backoff without delay, for tests that do not look at restart delays.

@@ -14,7 +14,7 @@ struct SupervisorTests {
             configuration: .init(backoff: Backoff(minimum: .milliseconds(100), maximum: .seconds(1), jitter: 0)),
             children: [probe.spec("a"), probe.spec("b")],
             clock: clock,
-            logger: silentSupervisorLogger()
+            logger: Logger.silent()
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await supervisor.run() }
@@ -44,7 +44,7 @@ struct SupervisorTests {
             configuration: .init(strategy: .restForOne, backoff: immediateRestartBackoff),
             children: ["a", "b", "c", "d"].map { probe.spec($0) },
             clock: MockClock(),
-            logger: silentSupervisorLogger()
+            logger: Logger.silent()
         )
         var events = SupervisorEventReader(supervisor)
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -72,7 +72,7 @@ struct SupervisorTests {
             configuration: .init(strategy: .oneForAll, backoff: immediateRestartBackoff),
             children: ["a", "b", "c"].map { probe.spec($0) },
             clock: MockClock(),
-            logger: silentSupervisorLogger()
+            logger: Logger.silent()
         )
         var events = SupervisorEventReader(supervisor)
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -99,7 +99,7 @@ struct SupervisorTests {
             configuration: .init(backoff: immediateRestartBackoff),
             children: [probe.spec("job", restart: .transient), probe.spec("once", restart: .temporary)],
             clock: MockClock(),
-            logger: silentSupervisorLogger()
+            logger: Logger.silent()
         )
         var events = SupervisorEventReader(supervisor)
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -127,7 +127,7 @@ struct SupervisorTests {
     @Test func childrenCanBeAddedAndRemovedWhileRunning() async throws {
         let probe = ProbeChild()
         var starts = probe.starts.makeAsyncIterator()
-        let supervisor = Supervisor(name: "root", children: [probe.spec("a")], clock: MockClock(), logger: silentSupervisorLogger())
+        let supervisor = Supervisor(name: "root", children: [probe.spec("a")], clock: MockClock(), logger: Logger.silent())
         var events = SupervisorEventReader(supervisor)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await supervisor.run() }
@@ -158,7 +158,7 @@ struct SupervisorTests {
             configuration: .init(backoff: immediateRestartBackoff),
             children: [probe.spec("a")],
             clock: MockClock(),
-            logger: silentSupervisorLogger()
+            logger: Logger.silent()
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await supervisor.run() }

@@ -22,6 +22,7 @@ extension GroupCommitter {
                 let results = try await self.store.ingest(records, confirmationThreshold: self.configuration.confirmationThreshold)
                 let queued = results.count { if case .accepted(_, true) = $0.outcome { true } else { false } }
                 self.observer?.batchCommitted(size: records.count, queued: queued, duration: started.duration(to: .now))
+                self.configuration.wakeUp(readyCommitted: queued)
                 return results.map { .success($0) }
             } catch let caught {
                 error = caught
@@ -31,7 +32,7 @@ extension GroupCommitter {
             self.observer?.batchConflictRetried(size: records.count, attempt: attempt)
             self.logger.warning("ingest_batch_conflict_retry", metadata: ["batch.size": "\(records.count)", "attempt": "\(attempt)", "error": "\(error)"])
             do {
-                try await Task.sleep(for: self.configuration.conflictBackoff.delay(attempt: attempt, using: &generator))
+                try await self.clock.sleep(for: self.configuration.conflictBackoff.delay(attempt: attempt, using: &generator))
             } catch {
                 break
             }
@@ -81,6 +82,7 @@ extension GroupCommitter {
                 case .success(let result):
                     let queued = if case .accepted(_, true) = result.outcome { 1 } else { 0 }
                     self.observer?.batchCommitted(size: 1, queued: queued, duration: .zero)
+                    self.configuration.wakeUp(readyCommitted: queued)
                     results[index] = .success(result)
                 case .failure(let error) where StoreFailureKind(error) == .data:
                     results[index] = .failure(error)

@@ -18,48 +18,6 @@ import Synchronization
 /// when a batch is taken. A committer belongs to one run of its owner: once ``run()``
 /// returned it refuses work for good, so a restarted owner creates a new one.
 public final class GroupCommitter: Sendable {
-    public struct Configuration: Sendable {
-        /// Records per transaction at most. Default 256.
-        public var maximumBatchSize: Int
-        /// Transactions in flight at once. Default 2 (PostgreSQL overlaps one batch's
-        /// commit with the next one's upsert; SQLite serialises them anyway).
-        public var maximumConcurrentBatches: Int
-        /// Confirmations at which a deposit is queued for crediting. Default 12.
-        public var confirmationThreshold: Int64
-        /// Transactions in flight at once while a batch the store refused for its data is
-        /// committed again record by record. Default 4.
-        public var maximumConcurrentRetries: Int
-        /// Webhooks waiting for a batch at most (`INGEST_QUEUE_LIMIT`); beyond it a submission
-        /// fails at once with ``QueueFull``. Default 4,096.
-        public var maximumPending: Int
-        /// Times a batch that met a deadlock or serialization failure (SQLSTATE 40P01, 40001)
-        /// is committed again before its webhooks fail. Default 3.
-        public var conflictRetries: Int
-        /// Delay before each such retry. Default 5 ms doubling to 100 ms, ±20 % jitter:
-        ///
-        /// | retry | delay          |
-        /// |------:|----------------|
-        /// |     1 | 4 ms – 6 ms    |
-        /// |     2 | 8 ms – 12 ms   |
-        /// |     3 | 16 ms – 24 ms  |
-        public var conflictBackoff: Backoff
-
-        public init(
-            maximumBatchSize: Int = 256, maximumConcurrentBatches: Int = 2, confirmationThreshold: Int64 = 12, maximumConcurrentRetries: Int = 4,
-            maximumPending: Int = 4096, conflictRetries: Int = 3, conflictBackoff: Backoff = Backoff(minimum: .milliseconds(5), maximum: .milliseconds(100))
-        ) {
-            precondition(maximumBatchSize > 0 && maximumConcurrentBatches > 0 && maximumConcurrentRetries > 0)
-            precondition(maximumPending > 0 && conflictRetries >= 0)
-            self.maximumBatchSize = maximumBatchSize
-            self.maximumConcurrentBatches = maximumConcurrentBatches
-            self.confirmationThreshold = confirmationThreshold
-            self.maximumConcurrentRetries = maximumConcurrentRetries
-            self.maximumPending = maximumPending
-            self.conflictRetries = conflictRetries
-            self.conflictBackoff = conflictBackoff
-        }
-    }
-
     /// The queue held ``Configuration/maximumPending`` webhooks already: the underlying error
     /// of the ``ServiceError/Code/unavailable`` error ``submit(_:)`` throws then (HTTP 503).
     public struct QueueFull: Error, Sendable, CustomStringConvertible {
@@ -67,9 +25,13 @@ public final class GroupCommitter: Sendable {
         public var description: String { "ingest queue is full (\(self.limit) webhooks waiting)" }
     }
 
-    /// Hears about every committed or failed batch.
+    /// Hears about every committed or failed batch, for metrics and logs: it decides
+    /// nothing (waking the workers is ``Configuration/wakeUp``).
     public protocol Observer: Sendable {
+        /// A transaction of `size` records committed and queued `queued` of them for
+        /// crediting. A batch retried one record at a time reports each record's transaction.
         func batchCommitted(size: Int, queued: Int, duration: Duration)
+        /// A transaction of `size` records failed and its webhooks were answered with an error.
         func batchFailed(size: Int, error: any Error)
         /// The store refused a batch of `size` records for its data; each record was then
         /// committed on its own and `refused` of them were refused again. Default: nothing.
@@ -116,13 +78,22 @@ public final class GroupCommitter: Sendable {
     let store: any DepositStore
     let configuration: Configuration
     let observer: (any Observer)?
+    /// Times the delays between retries of a batch that met a deadlock.
+    let clock: any Clock<Duration>
     let logger: Logger
     private let state = Mutex(State())
 
-    public init(store: any DepositStore, configuration: Configuration = .init(), observer: (any Observer)? = nil, logger: Logger) {
+    /// - Parameters:
+    ///   - observer: hears about every batch (metrics); it decides nothing.
+    ///   - clock: times ``Configuration/conflictBackoff`` (a test passes a mock clock).
+    public init(
+        store: any DepositStore, configuration: Configuration = .init(), observer: (any Observer)? = nil,
+        clock: any Clock<Duration> = ContinuousClock(), logger: Logger
+    ) {
         self.store = store
         self.configuration = configuration
         self.observer = observer
+        self.clock = clock
         self.logger = logger
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import Runtime
 
-/// The deposit service assembled as a supervision tree (SPEC §1):
+/// The deposit service assembled as a supervision tree:
 ///
 /// ```
 /// root (one_for_one)
@@ -87,10 +87,14 @@ public final class DepositService: Sendable {
         self.workers = workers
 
         // Each run of the ingress creates its own committer from this.
+        // A commit that queued deposits wakes this process's idle workers (in `api` mode
+        // there are none: the permits wait unused, and workers elsewhere hear the store's
+        // NOTIFY instead).
         let committer = GroupCommitter.Configuration(
             maximumBatchSize: configuration.ingestBatchSize,
             maximumConcurrentBatches: handle.store.backend == .postgres ? 2 : 1,
-            confirmationThreshold: configuration.confirmationThreshold
+            confirmationThreshold: configuration.confirmationThreshold,
+            wakeUp: .signal(signal, limit: configuration.workerConcurrency)
         )
         var ingressConfiguration = configuration.ingress
         if configuration.mode == .worker { ingressConfiguration.probesOnly = true }
@@ -101,7 +105,7 @@ public final class DepositService: Sendable {
             configuration: ingressConfiguration,
             store: handle.store,
             committer: committer,
-            committerObserver: IngestObservation(metrics: metrics, signal: signal, wakeCount: configuration.workerConcurrency),
+            committerObserver: IngestObservation(metrics: metrics),
             metrics: metrics,
             metricsActor: metricsActor,
             health: health,

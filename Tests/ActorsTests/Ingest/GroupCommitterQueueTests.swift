@@ -7,7 +7,7 @@ import Testing
 /// The committer's queue is bounded, a cancelled waiter leaves nothing behind, a deadlock is
 /// retried rather than answered 503, and a committer serves one run only.
 @Suite(.timeLimit(.minutes(1))) struct GroupCommitterQueueTests {
-    let logger = Logger(label: "test-committer")
+    let logger = Logger.silent("test-committer")
 
     func record(_ hash: String) -> DepositRecord {
         DepositRecord(txHash: hash, amount: try! Amount(parsing: "1"), confirmations: 12)

@@ -6,7 +6,7 @@ import Testing
 
 /// A batch the store refuses for one record's values must not fail the others.
 @Suite(.timeLimit(.minutes(1))) struct GroupCommitterRefusalTests {
-    let logger = Logger(label: "test-committer")
+    let logger = Logger.silent("test-committer")
 
     func records(_ hashes: [String]) -> [DepositRecord] {
         hashes.map { DepositRecord(txHash: $0, amount: try! Amount(parsing: "1"), confirmations: 12) }

@@ -1,5 +1,6 @@
 import Foundation
 import PropertyBased
+import TestSupport
 
 /// The seed of one chaos run: from `CRICALGO_CHAOS_SEED` when set (to replay a failure),
 /// else random. It is printed when the run starts and written into its summary.
@@ -23,17 +24,9 @@ struct ChaosSeed: Sendable, CustomStringConvertible {
     /// An independent generator for one purpose (`"kills"`, `"faults"`, …): the same seed
     /// and stream always give the same sequence.
     func generator(_ stream: String) -> Xoshiro {
-        var state = self.value ^ Self.fnv1a(stream)
-        return Xoshiro(seed: (Self.splitMix(&state), Self.splitMix(&state), Self.splitMix(&state), Self.splitMix(&state)))
-    }
-
-    /// SplitMix64, to spread one 64-bit seed over the generator's 256 bits of state.
-    private static func splitMix(_ state: inout UInt64) -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        // SplitMix64 spreads one 64-bit seed over the generator's 256 bits of state.
+        var mix = SplitMix64(seed: self.value ^ Self.fnv1a(stream))
+        return Xoshiro(seed: (mix.next(), mix.next(), mix.next(), mix.next()))
     }
 
     /// A hash that is the same in every process (Swift's `Hasher` is seeded per process).

@@ -2,6 +2,7 @@ import Foundation
 import PropertyBased
 import Runtime
 import Synchronization
+import TestSupport
 
 /// Kills random alive children of a supervisor on a seeded schedule and measures how long
 /// each takes to be started again.

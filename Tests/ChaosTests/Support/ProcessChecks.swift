@@ -22,10 +22,7 @@ func verifyStore(_ processes: ChildProcessRegistry, databaseURL: String) async t
 @discardableResult
 func stopGracefully(_ process: ChildProcess, limit: Duration = .seconds(60), sourceLocation: SourceLocation = #_sourceLocation) async throws -> Int32? {
     process.send(SIGTERM)
-    let deadline = ContinuousClock.now.advanced(by: limit)
-    while process.isRunning, ContinuousClock.now < deadline {
-        try await Task.sleep(for: .milliseconds(50))
-    }
+    try await Poll.until(every: .milliseconds(50), within: limit) { !process.isRunning }
     if let status = process.exitStatus {
         #expect(status == 0, "\(process.name) exit status after SIGTERM; log tail:\n\(process.logTail())", sourceLocation: sourceLocation)
         return status

@@ -71,13 +71,12 @@ struct RemoteService: Sendable {
     /// Polls the wallets (every 250 ms, at most `limit`) until they show `expected`.
     func waitForBalances(_ expected: [String: Amount], limit: Duration = .seconds(120)) async throws {
         let wanted = expected.mapValues(\.description)
-        let deadline = ContinuousClock.now.advanced(by: limit)
         var current: [String: String] = [:]
-        while ContinuousClock.now < deadline {
+        let reached = try await Poll.until(every: .milliseconds(250), within: limit) {
             current = try await self.balances(Array(expected.keys))
-            if current == wanted { return }
-            try await Task.sleep(for: .milliseconds(250))
+            return current == wanted
         }
+        if reached { return }
         Issue.record("balances did not reach the expected sums within \(limit): \(current) != \(wanted)")
         throw DeadlineExceeded(what: "balances", limit: limit)
     }

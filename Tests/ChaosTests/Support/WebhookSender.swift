@@ -118,12 +118,3 @@ final class AnswerLog: Sendable {
         self.answers.withLock { $0.contains(where: condition) }
     }
 }
-
-/// A flag one task sets and others read.
-final class StopFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
-
-    var isSet: Bool { self.flag.load(ordering: .acquiring) }
-
-    func set() { self.flag.store(true, ordering: .releasing) }
-}
