@@ -63,7 +63,9 @@ struct WebhookHandler: Sendable {
             if error.code == .unauthorized {
                 context.logger.warning("webhook_unauthorized", metadata: ["security_event": "true", "reason": "\(error.message)"])
             }
-            return JSONBody.error(error.code.httpStatus, error.message)
+            // Every 503 tells the sender when to retry, whatever store error caused it.
+            let status = error.code.httpStatus
+            return JSONBody.error(status, error.message, headers: status == .serviceUnavailable ? [.retryAfter: "1"] : [:])
         }
     }
 
