@@ -3,8 +3,8 @@ import Testing
 
 @testable import Actors
 
-/// The operator's transitions and a worker's failed attempts: which states they start
-/// from, the exact messages the admin routes answer with, and their audit rows.
+/// The operator's transitions: which states they start from, the exact messages the admin
+/// routes answer with, and their audit rows.
 @Suite struct DepositTransitionTests {
     @Test func assignStartsOnlyFromUnmatchedAndRequeueOnlyFromDead() throws {
         let user = UUID()
@@ -46,14 +46,5 @@ import Testing
         #expect(DepositTransition.assign(user: user).audit
             == AuditEntry(actor: "admin", action: "assign", detail: "assigned to 6f9619ff-8b86-d011-b42d-00c04fc964ff"))
         #expect(DepositTransition.requeue.audit == AuditEntry(actor: "admin", action: "requeue", detail: "queued again"))
-    }
-
-    @Test func aFailedAttemptRetriesUntilTheLastThenParksTheDepositDead() {
-        #expect(FailedAttempt.decide(attempts: 1, maxAttempts: 3, reason: "x") == .retry)
-        #expect(FailedAttempt.decide(attempts: 2, maxAttempts: 3, reason: "x").state == .queued)
-        let dead = FailedAttempt.decide(attempts: 3, maxAttempts: 3, reason: "store unreachable")
-        #expect(dead == .dead(AuditEntry(actor: "worker", action: "dead", detail: "gave up after 3 attempts: store unreachable")))
-        #expect(dead.state == .dead)
-        #expect(FailedAttempt.decide(attempts: 5, maxAttempts: 3, reason: "x").state == .dead)
     }
 }

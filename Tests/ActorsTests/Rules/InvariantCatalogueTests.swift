@@ -60,4 +60,25 @@ import Testing
         try sums.add(Amount.maximum, to: "u")
         #expect(throws: ServiceError(.storeFailure, "")) { try sums.add(Amount.maximum, to: "u") }
     }
+
+    @Test func rowsSpellingOneTransferTwiceAreOneViolationPerGroup() {
+        func row(_ id: String, _ hash: String, log: Int64 = 0) -> TxHashCollisionRow {
+            TxHashCollisionRow(txID: id, chain: "bep20", logIndex: log, txHash: hash, canonicalTxHash: "0x" + hash.suffix(64).lowercased(), state: "credited")
+        }
+        let hex = String(repeating: "ab", count: 32)
+        let violations = InvariantViolation.txHashCollisions([
+            row("t1", "0x" + hex), row("t2", hex.uppercased()),
+            row("t3", "0x" + hex, log: 1), row("t4", "0X" + hex, log: 1), row("t5", hex, log: 1),
+        ])
+        #expect(violations.map(\.kind) == [.txHashCollision, .txHashCollision])
+        #expect(violations.map(\.subject) == ["t1,t2", "t3,t4,t5"])
+        #expect(violations[1].detail.hasPrefix("3 rows are one transfer (chain bep20, tx_hash 0x\(hex), log_index 1)"))
+    }
+
+    @Test func theCollisionQueryIsRenderedOncePerDialect() {
+        #expect(InvariantCatalogue.collisionQuery(in: .postgres) == PostgresStore.collisionQuery)
+        #expect(InvariantCatalogue.collisionQuery(in: .sqlite) == SQLiteStore.collisionQuery)
+        #expect(PostgresStore.collisionQuery.contains("SELECT id::text AS id"))
+        #expect(SQLiteStore.collisionQuery.contains("NOT GLOB '*[^0-9a-fA-F]*'"))
+    }
 }
