@@ -8,7 +8,7 @@ import Glibc
 #endif
 
 /// The real binary SIGKILLed mid-load and started again on the same store, several times
-/// (SPEC §3: "every tx_id ever answered with 202 exists in the store").
+/// (docs/API.md, "Invariants": "every tx_id ever answered 202 exists in the store").
 @Suite(.serialized, .timeLimit(.minutes(ChaosSettings.isSoak ? 60 : 10))) struct ProcessKillChaosTests {
     @Test(arguments: TestBackend.available)
     func sigkillMidLoadThenRestartLosesAndDoublesNothing(backend: TestBackend) async throws {

@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// Workers killed through their supervisor every few milliseconds while webhooks flow
-/// (SPEC §3: "a worker that dies at any instant loses nothing").
+/// (docs/API.md, "Invariants": a worker that dies at any instant loses nothing).
 @Suite(.serialized, .timeLimit(.minutes(ChaosSettings.isSoak ? 60 : 8))) struct WorkerKillChaosTests {
     @Test(arguments: TestBackend.available)
     func randomKillsWhileWebhooksFlowLoseAndDoubleNothing(backend: TestBackend) async throws {

@@ -11,7 +11,8 @@ extension GroupCommitter {
     ///
     /// A deadlock or serialization failure (the store's ``ServiceError/Code/unavailable``
     /// carrying a ``StoreTransientConflict``) says nothing about the records: the batch is committed
-    /// again up to ``Configuration/conflictRetries`` times, after ``Configuration/conflictBackoff``.
+    /// again up to ``Configuration/conflictRetries`` times, after ``Configuration/conflictBackoff``
+    /// on the committer's clock.
     func ingest(_ records: [DepositRecord]) async -> [Result<IngestResult, any Error>] {
         let started = ContinuousClock.now
         var error: any Error

@@ -178,7 +178,8 @@ public final class GroupCommitter: Sendable {
         return state.flusher
     }
 
-    /// The flush loop. Returns when cancelled; requests still waiting then fail with
+    /// The flush loop. Returns when cancelled, once the batches in flight have committed
+    /// (or failed) and been answered; requests still waiting in the queue then fail with
     /// ``ServiceError/Code/unavailable`` (their records were not committed).
     ///
     /// Runs once: a second call returns at once (the committer belongs to one run of its

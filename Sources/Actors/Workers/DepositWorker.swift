@@ -16,7 +16,9 @@ public actor DepositWorker {
         public var maximumAttempts: Int
         /// Delay before retrying a failed job (by failure count). Default 1 s … 5 min.
         public var retryBackoff: Backoff
-        /// Delay between claim attempts while the store is unreachable. Default 100 ms … 5 s.
+        /// Delay before the next store call after the store could not be reached (a claim, a
+        /// lease release, or a settlement it could not serve), by consecutive failures.
+        /// Default 100 ms … 5 s.
         public var storeBackoff: Backoff
         /// Longest an idle worker sleeps without a wake-up before looking again. Default 2 s.
         public var pollInterval: Duration
@@ -73,10 +75,12 @@ public actor DepositWorker {
         self.logger = logger
     }
 
-    /// Works until the supervisor asks it to stop (it finishes the job in hand first).
+    /// Works until the supervisor asks it to stop: it finishes the batch in hand first, and
+    /// an idle worker stops at once. Starts by releasing the leases a previous incarnation
+    /// of this slot may have died holding.
     public func run<C: Clock>(context: ChildContext, clock: C) async throws where C.Duration == Duration {
-        // A previous incarnation of this slot may have died holding a lease: free it now
-        // rather than wait for it to expire.
+        // A previous incarnation of this slot may have died holding leases: free them now
+        // rather than wait for them to expire.
         var storeFailures = 0
         while !context.isShutdownRequested {
             do {
@@ -208,8 +212,8 @@ public actor DepositWorker {
             self.completed(job, outcome: outcome, duration: started.duration(to: .now))
             return nil
         } catch is CancellationError {
-            // Killed or shut down mid-job: the transaction rolled back; the lease is released
-            // by the next incarnation or expires.
+            // Killed mid-job (or cancelled at the shutdown timeout): the transaction rolled
+            // back; the lease is released by the next incarnation or expires.
             throw CancellationError()
         } catch {
             try Task.checkCancellation()
@@ -238,6 +242,8 @@ public actor DepositWorker {
         self.observer.jobFailed(txID: job.txID, state: state, worker: self.name)
     }
 
+    /// Waits, after a claim found nothing, for a wake-up on the ``JobSignal``, the poll
+    /// interval on `clock`, or a stop request, whichever comes first.
     private func idle<C: Clock>(context: ChildContext, clock: C) async where C.Duration == Duration {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.signal.wait() }
@@ -248,6 +254,8 @@ public actor DepositWorker {
         }
     }
 
+    /// Sleeps the store backoff for the `failures`-th consecutive failure on `clock`; logs
+    /// the first failure and every 20th.
     private func pause<C: Clock>(after error: any Error, failures: Int, clock: C) async throws where C.Duration == Duration {
         let delay = self.configuration.storeBackoff.delay(attempt: failures)
         if failures == 1 || failures % 20 == 0 {

@@ -19,7 +19,7 @@ import Testing
 
             let events = running.supervisor.events()
             #expect(await running.supervisor.kill("ingress"))
-            try await withDeadlineForTest(.seconds(30), "the ingress's restart") {
+            try await withDeadline(.seconds(30), "the ingress's restart") {
                 for await event in events {
                     if case .childStarted(child: "ingress", _) = event { return }
                 }
@@ -100,21 +100,5 @@ import Testing
         health.storeChecked(reachable: true, at: probed)
         #expect(health.isStoreHealthy(now: probed.advanced(by: .seconds(15))))
         #expect(!health.isStoreHealthy(now: probed.advanced(by: .seconds(16))))
-    }
-}
-
-/// Runs `body`, failing with a clear message if it has not finished within `limit`.
-func withDeadlineForTest<Value: Sendable>(_ limit: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> Value) async throws -> Value {
-    try await withThrowingTaskGroup(of: Value?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else {
-            throw ServiceError(.unavailable, "\(what) did not finish within \(limit)")
-        }
-        return value
     }
 }

@@ -5,7 +5,7 @@ import Runtime
 import TestSupport
 import Testing
 
-/// SPEC §3's invariants after a chaos run of the in-process service: every transfer
+/// The invariants of docs/API.md ("Invariants") after a chaos run of the in-process service: every transfer
 /// answered 202 is stored under one tx_id and credited exactly once, balances equal the
 /// sums, the queue is empty and `verify()` finds nothing.
 struct InvariantCheck {

@@ -17,7 +17,7 @@ func verifyStore(_ processes: ChildProcessRegistry, databaseURL: String) async t
 }
 
 /// SIGTERM, then waits (polling, at most `limit`) for an orderly exit. A process still
-/// running after `limit` is a failure (SPEC §5: SIGTERM drains and exits 0); it is then
+/// running after `limit` is a failure (docs/API.md, "Health and metrics": SIGTERM drains and exits 0); it is then
 /// SIGKILLed so the test can go on. Returns the exit status, nil when it had to be killed.
 @discardableResult
 func stopGracefully(_ process: ChildProcess, limit: Duration = .seconds(60), sourceLocation: SourceLocation = #_sourceLocation) async throws -> Int32? {

@@ -3,7 +3,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// SPEC §3's invariants after a run against real processes: every tx_id answered 202 is
+/// The invariants of docs/API.md ("Invariants") after a run against real processes: every tx_id answered 202 is
 /// present before anything is sent again; after every transfer seen is sent once more,
 /// each has one tx_id, all are credited, and balances equal the sums.
 struct RemoteInvariantCheck {
