@@ -3,8 +3,8 @@ import Synchronization
 /// What the probes report, read without waiting on any actor or the store.
 ///
 /// Process-wide facts live here: the last store probe (written by the store monitor every
-/// few seconds), whether the process is draining, whether the deposit workers run, and
-/// which run of the ingress is current. Facts of one run of the ingress (its committer, its
+/// few seconds, and by each run of the ingress as it starts), whether the process is
+/// draining, whether the deposit workers run, and which run of the ingress is current. Facts of one run of the ingress (its committer, its
 /// own draining) live in that run's ``IngressIncarnation``, created by the run: a restarted
 /// ingress starts from fresh state instead of inheriting a stopped one.
 public final class ServiceHealth: Sendable {
@@ -56,7 +56,8 @@ public final class ServiceHealth: Sendable {
         return probe.reachable && probe.at.duration(to: now) <= self.probeStaleAfter
     }
 
-    /// Ready to take traffic: the store answers and shutdown has not begun.
+    /// The process-wide part of readiness: the store answers and shutdown has not begun.
+    /// (`/readyz` also requires the current run of the ingress to take webhooks.)
     public var isReady: Bool { !self.isDraining && self.isStoreHealthy() }
 
     // MARK: Ingress

@@ -2,7 +2,8 @@ import Logging
 import Runtime
 
 /// Refreshes the store-derived gauges (`deposits_in_state`, `deposit_queue_depth`,
-/// `deposit_queue_oldest_age_seconds`) and the readiness flag every few seconds.
+/// `deposit_queue_oldest_age_seconds`, `deposit_queue_oldest_job_age_seconds`) and the store
+/// probe in ``ServiceHealth`` that `/api/v1/health` and `/readyz` answer from, every few seconds.
 public struct StoreMonitor: Sendable {
     public struct Configuration: Sendable {
         /// Time between refreshes. Default 5 s.
