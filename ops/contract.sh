@@ -151,8 +151,15 @@ print(urllib.parse.urlunsplit(parts._replace(path="/" + sys.argv[2])))
 EOF
 }
 
-# The variables the binary reads, so none leaks in from the caller's environment.
-variables=$(grep -o '"[A-Z][A-Z0-9_]*"' "$root/Sources/Actors/Service/ServiceConfiguration+Environment.swift" | tr -d '"' | sort -u)
+# The variables the binary reads (its `ServiceConfiguration.variables` list), so none leaks in
+# from the caller's environment; the ones that change what the routes answer are named too.
+variables_file=$(grep -rl 'static let variables = \[' "$root/Sources" | head -n1 || true)
+variables="WEBHOOK_SECRET ALLOW_UNSIGNED_WEBHOOKS DATABASE_URL CHAOS_ENABLED HOST PORT ADMIN_TOKEN MAX_BODY_BYTES"
+if [[ -n $variables_file ]]; then
+    variables+=" $(sed -n '/static let variables = \[/,/\]/p' "$variables_file" | grep -o '"[A-Z][A-Z0-9_]*"' | tr -d '"' | tr '\n' ' ')"
+else
+    say "WARNING: the binary's variable list was not found; only the main variables are cleared"
+fi
 
 # Runs the binary on one store and Schemathesis against it; $1 names the store, $2 is the
 # DATABASE_URL (empty: the default SQLite file in the run's directory).
