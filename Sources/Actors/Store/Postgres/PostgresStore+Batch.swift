@@ -36,9 +36,9 @@ extension PostgresStore {
     }
 
     /// Settles the batch as ``SettlementPlan`` decides, in one transaction and a fixed number
-    /// of statements whatever the batch size: rows are
-    /// locked in a fixed order (jobs, then deposits by transfer key, then wallets by user)
-    /// so concurrent batches and ingest cannot deadlock.
+    /// of statements whatever the batch size: rows are locked in a fixed order (jobs, then
+    /// deposits by transfer key, then wallets by user) so concurrent batches and ingest
+    /// cannot deadlock.
     public func processJobs(_ jobs: [ClaimedJob]) async throws -> [UUID: JobOutcome] {
         guard !jobs.isEmpty else { return [:] }
         let now = self.clock.now()

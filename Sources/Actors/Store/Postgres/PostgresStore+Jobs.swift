@@ -13,8 +13,9 @@ extension PostgresStore {
         )
     }
 
-    /// ``FailedAttempt`` decides between a retry and `dead`. The retry is due `retryAfter` from now on the database's clock. The `dead` path locks
-    /// in the order `processJobs` does: the job row (by the first UPDATE), then the deposit.
+    /// ``FailedAttempt`` decides between a retry and `dead`. The retry is due `retryAfter`
+    /// from now on the database's clock. The `dead` path locks in the order `processJobs`
+    /// does: the job row (by the first UPDATE), then the deposit.
     public func failJob(_ job: ClaimedJob, reason: String, retryAfter: Duration, maxAttempts: Int) async throws -> DepositState? {
         let now = self.clock.now()
         return try await self.withTransaction { connection in

@@ -32,8 +32,8 @@ extension SQLiteStore {
     }
 
     /// Settles the batch as ``SettlementPlan`` decides, in one transaction and a fixed
-    /// number of statements whatever the batch size (SQLite runs
-    /// each statement as a separate trip to its thread pool, so statements are what cost).
+    /// number of statements whatever the batch size (SQLite runs each statement as a
+    /// separate trip to its thread pool, so statements are what cost).
     public func processJobs(_ jobs: [ClaimedJob]) async throws -> [UUID: JobOutcome] {
         guard !jobs.isEmpty else { return [:] }
         let now = self.clock.now()
