@@ -9,6 +9,8 @@
 #    `cricalgo serve` on 127.0.0.1 and a free port with ADMIN_TOKEN set and no WEBHOOK_SECRET
 #    (unsigned webhooks, loopback only), runs `schemathesis run --checks all` with the admin
 #    bearer header, then stops the binary with SIGTERM, which must exit 0.
+# 3. Once more on SQLite with WEBHOOK_SECRET set: the hooks in ops/contract/sign_webhooks.py
+#    sign every webhook (X-Signature over the exact body bytes) and fail any that gets 401.
 #
 # Every check must pass: each response conforms to the document (status, headers, content
 # type, body), schema-valid requests are accepted and schema-invalid ones refused, an
@@ -161,16 +163,19 @@ else
     say "WARNING: the binary's variable list was not found; only the main variables are cleared"
 fi
 
-# Runs the binary on one store and Schemathesis against it; $1 names the store, $2 is the
-# DATABASE_URL (empty: the default SQLite file in the run's directory).
+# Runs the binary on one store and Schemathesis against it; $1 names the run, $2 is the
+# DATABASE_URL (empty: the default SQLite file in the run's directory), $3 is `signed` for a
+# run with WEBHOOK_SECRET whose webhooks are signed by ops/contract/sign_webhooks.py.
 run_contract() {
-    local store=$1 database=$2
+    local store=$1 database=$2 signed=${3:-}
     local rundir="$workdir/$store"
     mkdir -p "$rundir"
     local port token
     port=$(free_port)
     token="contract-$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
     local base="http://127.0.0.1:$port"
+    local secret=""
+    [[ $signed == signed ]] && secret="contract-secret-$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
     say "$store: cricalgo serve on $base"
     (
         cd "$rundir"
@@ -178,6 +183,7 @@ run_contract() {
         export HOST=127.0.0.1 PORT=$port ADMIN_TOKEN=$token WORKER_CONCURRENCY=2 \
             LOG_FORMAT=json LOG_LEVEL=warning SHUTDOWN_TIMEOUT_SECONDS=10
         [[ -n $database ]] && export DATABASE_URL=$database
+        [[ -n $secret ]] && export WEBHOOK_SECRET=$secret
         exec "$binary" serve
     ) >"$rundir/server.log" 2>&1 &
     server_pid=$!
@@ -193,7 +199,11 @@ run_contract() {
     local seed_args=()
     [[ -n ${CONTRACT_SEED:-} ]] && seed_args=(--seed "$CONTRACT_SEED")
     local started=$SECONDS
-    if (cd "$rundir" && "$venv/bin/schemathesis" run "$schema" \
+    if (cd "$rundir" \
+        && if [[ -n $secret ]]; then
+            export PYTHONPATH=$contract_dir SCHEMATHESIS_HOOKS=sign_webhooks CONTRACT_WEBHOOK_SECRET=$secret
+        fi \
+        && "$venv/bin/schemathesis" run "$schema" \
         --url "$base" \
         --checks all \
         --max-examples "$max_examples" \
@@ -233,6 +243,7 @@ else
 fi
 
 run_contract sqlite ""
+run_contract sqlite-signed "" signed
 
 if [[ -n $postgres_url ]]; then
     pg_database="cricalgo_contract_$(date +%s)_$$"
