@@ -1,5 +1,4 @@
 import Foundation
-import PropertyBased
 import Testing
 
 @testable import Actors
@@ -10,11 +9,11 @@ import TestSupport
 /// random walk of deliveries (repeats, contradictions, changing thresholds, settlements in
 /// between) is run against the store and against the rule, step by step.
 @Suite(.timeLimit(.minutes(2))) struct StoreIngestRuleTests {
-    @Test(arguments: TestBackend.available)
-    func theUpsertDecidesWhatTheRuleDecides(backend: TestBackend) async throws {
+    @Test(arguments: TestBackend.available, [7, 42] as [UInt64])
+    func theUpsertDecidesWhatTheRuleDecides(backend: TestBackend, seed: UInt64) async throws {
         try await TestDatabase.with(backend) { database in
             try await withStore(database) { store in
-                var random = Xoshiro(seed: (0x5EED, 0x1A7E, 0xB00C, 0x13))
+                var random = SplitMix64(seed: seed)
                 var model: [String: (id: UUID, stored: IngestRule.Stored)] = [:]
                 var seen: Set<String> = []
                 for step in 0..<150 {
