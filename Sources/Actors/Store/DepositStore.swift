@@ -21,7 +21,7 @@ public protocol DepositStore: Sendable {
     /// tx_id and raises confirmations to the maximum seen; a repeat that disagrees on amount,
     /// currency or user is a conflict and changes nothing. A record that becomes ready
     /// (enough confirmations, or failed on chain) gets its deposit job in the same transaction.
-    /// Records in one batch must have distinct keys.
+    /// Records in one batch must have distinct keys. The rule is ``IngestRule``.
     func ingest(_ records: [DepositRecord], confirmationThreshold: Int64) async throws -> [IngestResult]
 
     /// Takes up to `limit` due jobs whose lease is free or expired (oldest first), all
@@ -33,12 +33,12 @@ public protocol DepositStore: Sendable {
     /// failed, and its job removed. A job no longer carrying its `leaseToken` (fencing) is
     /// left alone: ``JobOutcome/leaseLost``. Any error rolls back the whole batch; a caller
     /// then settles the jobs one by one, so a deposit that keeps failing is charged its own
-    /// attempts only.
+    /// attempts only. What each deposit becomes is ``SettlementPlan``'s decision.
     func processJobs(_ jobs: [ClaimedJob]) async throws -> [UUID: JobOutcome]
 
     /// Records a failed attempt: reschedules the job after `retryAfter`, or — at
     /// `maxAttempts` failures — parks the deposit as `dead`. Returns the deposit's state after.
-    /// Does nothing (returns nil) when the lease was lost.
+    /// Does nothing (returns nil) when the lease was lost. The rule is ``FailedAttempt``.
     func failJob(_ job: ClaimedJob, reason: String, retryAfter: Duration, maxAttempts: Int) async throws -> DepositState?
 
     /// Frees every lease held by `owner` (a worker that restarted); returns how many.
@@ -51,10 +51,11 @@ public protocol DepositStore: Sendable {
 
     func transaction(id: UUID) async throws -> TransactionStatus?
 
-    /// Gives an `unmatched` deposit a user and queues it again.
+    /// Gives an `unmatched` deposit a user and queues it again; refusals and their messages
+    /// are ``DepositTransition``'s.
     func assign(txID: UUID, userID: UUID) async throws
 
-    /// Queues a `dead` deposit again with a fresh attempt count.
+    /// Queues a `dead` deposit again with a fresh attempt count (``DepositTransition/requeue``).
     func requeue(txID: UUID) async throws
 
     /// Counts for gauges and autoscaling.
