@@ -26,6 +26,10 @@ public struct RouterHarness: Sendable {
         killWorker: { nil }
     )
     public var clock = WallClock.system
+    /// The run of the ingress the probes report on. By default one with no committer: it
+    /// cannot take webhooks, so `/healthz` and `/readyz` answer 503 "ingest stopped" unless
+    /// ``takesWebhooks`` is false (the webhook route itself is served by ``ingest`` either way).
+    public var incarnation = IngressIncarnation(committer: nil)
 
     public static let adminToken = "router-test-admin-token"
 
@@ -42,7 +46,7 @@ public struct RouterHarness: Sendable {
             ingest: self.takesWebhooks ? self.ingest : nil,
             store: self.store,
             health: self.health,
-            incarnation: IngressIncarnation(committer: nil),
+            incarnation: self.incarnation,
             metrics: self.metrics,
             metricsActor: self.metricsActor,
             hooks: self.hooks,
