@@ -124,4 +124,30 @@ import Testing
         await #expect(throws: ServiceError(.unavailable, "")) { try await committer.submit(self.record("late")) }
         #expect(store.batches.isEmpty)
     }
+
+    @Test func aBatchInFlightHoldsNoPlaceInTheQueue() async throws {
+        let store = ScriptedIngestStore()
+        store.stallIngest()
+        let committer = GroupCommitter(store: store, configuration: .init(maximumConcurrentBatches: 1, maximumPending: 2), logger: self.logger)
+        let inFlight = ["a", "b"].map { hash in Task { try await committer.submit(self.record(hash)) } }
+        await committer.waitUntilPending(atLeast: 2)
+        let run = Task { await committer.run() }
+        await store.waitUntilStalled()
+        // a and b are in the store's hands: their places are free again.
+        #expect(committer.pendingCount == 0)
+        let queued = ["c", "d"].map { hash in Task { try await committer.submit(self.record(hash)) } }
+        await committer.waitUntilPending(atLeast: 2)
+        #expect(store.calls["ingest"] == 1)
+
+        await #expect(throws: ServiceError(.unavailable, "")) { try await committer.submit(self.record("e")) }
+
+        store.releaseStall()
+        for task in inFlight + queued {
+            #expect(try await task.value.outcome == .accepted(created: true, queued: true))
+        }
+        #expect(store.storedTxHashes == ["a", "b", "c", "d"])
+        #expect(store.batches.map(Set.init) == [["a", "b"], ["c", "d"]])
+        run.cancel()
+        await run.value
+    }
 }

@@ -79,4 +79,22 @@ import Testing
         #expect(committer.pendingCount == 0)
         await #expect(throws: ServiceError(.unavailable, "")) { try await committer.submit(self.record("late")) }
     }
+
+    @Test func aCommitterStoppedDuringADeadlockBackoffAnswers503AndStoresNothing() async throws {
+        let store = ScriptedIngestStore()
+        store.failWithDeadlock(times: 1)
+        let clock = MockClock()
+        let committer = GroupCommitter(store: store, configuration: .init(maximumConcurrentBatches: 1), clock: clock, logger: .silent())
+        let submitted = Task { try await committer.submit(self.record("unlucky")) }
+        await committer.waitUntilPending(atLeast: 1)
+        let run = Task { await committer.run() }
+
+        await clock.nextTimerScheduled()  // the batch waits to be committed again
+        run.cancel()
+        await run.value
+
+        await #expect(throws: ServiceError(.unavailable, "")) { try await submitted.value }
+        #expect(store.storedTxHashes.isEmpty)
+        #expect(store.batches == [["unlucky"]], "not committed again once stopped")
+    }
 }
