@@ -15,8 +15,12 @@ struct HealthRoutes: Sendable {
     let probesOnly: Bool
 
     func register<Context: RequestContext>(on router: Router<Context>) {
+        // Lists the webhook route only where this listener serves it (not in `worker` mode).
+        let webhookHealth = self.probesOnly
+            ? #"{"status":"ok","service":"webhooks","endpoints":[]}"#
+            : #"{"status":"ok","service":"webhooks","endpoints":["/api/v1/webhooks/bep20"]}"#
         router.get("/api/v1/webhooks/health") { _, _ in
-            JSONBody.response(.ok, #"{"status":"ok","service":"webhooks","endpoints":["/api/v1/webhooks/bep20"]}"#)
+            JSONBody.response(.ok, webhookHealth)
         }
         router.get("/api/v1/health") { _, _ in
             let now = ContinuousClock.now

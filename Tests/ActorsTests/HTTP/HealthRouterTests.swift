@@ -15,6 +15,15 @@ import Testing
         }
     }
 
+    @Test func inWorkerModeTheWebhooksProbeListsNoRoute() async throws {
+        try await RouterHarness { $0.takesWebhooks = false }.test { client in
+            let response = try await client.execute(uri: "/api/v1/webhooks/health", method: .get)
+            #expect(response.status == .ok)
+            #expect(response.text == #"{"status":"ok","service":"webhooks","endpoints":[]}"#)
+            #expect(try await client.execute(uri: "/api/v1/webhooks/bep20", method: .post).status == .notFound)
+        }
+    }
+
     @Test func theHealthRouteAnswersFromTheLastProbeAndItsAge() async throws {
         let harness = RouterHarness()
         try await harness.test { client in
