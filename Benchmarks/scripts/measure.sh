@@ -13,7 +13,8 @@
 # Environment: DURATION (30s), WARMUP (5s), OPEN_RATE (5000), CREDIT_RATES ("1000"), VUS
 # ("10 50 100 400"), THREADS (1), LOG_LEVEL (info, the service's default), MODE (serve;
 # `api` runs ingress without workers), SUFFIX (appended to report names), PARTS (which
-# measurements: "vus open credited", and on request "drain wrk"), DRAIN_VUS (100),
+# measurements: "vus open credited", and on request "drain wrk"), DRAIN_VUS (100), DRAIN_USERS
+# (100: the users the drain backlog credits; 1 puts every deposit on one wallet),
 # WRK_DURATION (15s), POLL_RATE, POLL_CONNECTIONS (webhook-bench's --poll-rate and --poll-connections for the credited runs).
 # drain: a backlog ingested by `cricalgo api` (100 VUs for $DURATION), then `cricalgo worker`
 # (8 workers by default) on the same store: credits per second until the backlog is credited.
@@ -37,6 +38,7 @@ LOG_LEVEL=${LOG_LEVEL:-info}
 MODE=${MODE:-serve}
 PARTS=${PARTS:-"vus open credited"}
 DRAIN_VUS=${DRAIN_VUS:-100}
+DRAIN_USERS=${DRAIN_USERS:-100}
 WRK_DURATION=${WRK_DURATION:-15s}
 SUFFIX=${SUFFIX:-}
 TOKEN=bench-admin-token
@@ -189,7 +191,7 @@ drain() {
     local name=$1 backend=$2 database accepted started finished credited=0
     database=$(fresh_database "$backend")
     MODE=api start_service "$name" "$database"
-    create_users "$OUT/$name-users.txt" 100
+    create_users "$OUT/$name-users.txt" "$DRAIN_USERS"
     log "$name: ingesting a backlog for $DURATION without workers"
     bench_run "$name" "$name-backlog" --vus "$DRAIN_VUS" --warmup 0s --user-ids "$OUT/$name-users.txt" --label "$name backlog"
     stop_server
