@@ -62,6 +62,9 @@ let package = Package(
                 .product(name: "Runtime", package: service, moduleAliases: runtimeAlias),
                 .product(name: "TestSupport", package: service, moduleAliases: runtimeAlias),
                 .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             path: "Benchmarks/Micro",
             plugins: [

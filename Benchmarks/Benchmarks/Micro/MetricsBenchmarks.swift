@@ -27,7 +27,7 @@ func registerMetricsBenchmarks() {
         }
     }
 
-    Benchmark("MetricsRecorder.observe, applied") { benchmark async in
+    Benchmark("MetricsRecorder.observe,_applied") { benchmark async in
         // Recording and the actor applying every sample to its histogram (flush included).
         await withRunningMetrics { recorder, actor in
             let histogram = recorder.histogram("bench_applied_seconds", help: "Benchmark histogram.")

@@ -28,4 +28,6 @@ let benchmarks: @Sendable () -> Void = {
     registerSupervisorBenchmarks()
     registerPoolBenchmarks()
     registerStoreBenchmarks()
+    registerWebhookRouteBenchmarks()
+    registerCommitterBenchmarks()
 }

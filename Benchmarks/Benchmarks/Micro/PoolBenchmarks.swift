@@ -6,7 +6,7 @@ import TestSupport
 /// PoolActor lease and return, with a fake factory that opens connections at once: the pool's
 /// own cost per `withConnection` (two actor hops and the state machine), no database.
 func registerPoolBenchmarks() {
-    Benchmark("PoolActor withConnection, one task") { benchmark async throws in
+    Benchmark("PoolActor_withConnection,_one_task") { benchmark async throws in
         try await withRunningPool(poolSize: 4) { pool in
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
@@ -16,7 +16,7 @@ func registerPoolBenchmarks() {
         }
     }
 
-    Benchmark("PoolActor withConnection, 16 tasks on 4 connections") { benchmark async throws in
+    Benchmark("PoolActor_withConnection,_16_tasks_on_4_connections") { benchmark async throws in
         try await withRunningPool(poolSize: 4) { pool in
             let perTask = benchmark.scaledIterations.count / 16
             benchmark.startMeasurement()

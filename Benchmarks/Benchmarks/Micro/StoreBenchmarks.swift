@@ -10,7 +10,7 @@ import TestSupport
 func registerStoreBenchmarks() {
     for size in [1, 16, 256] {
         Benchmark(
-            "SQLite group commit \(size) records",
+            "SQLite_group_commit_\(size)_records",
             configuration: .init(scalingFactor: .one, maxDuration: .seconds(5), maxIterations: 40)
         ) { benchmark async throws in
             try await TestDatabase.with(.sqlite) { database in

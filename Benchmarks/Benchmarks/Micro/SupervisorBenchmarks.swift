@@ -7,7 +7,7 @@ import Logging
 /// task group, logging of the restart), not a configured delay.
 func registerSupervisorBenchmarks() {
     Benchmark(
-        "Supervisor kill to running again",
+        "Supervisor_kill_to_running_again",
         configuration: .init(scalingFactor: .one, maxDuration: .seconds(2), maxIterations: 2_000)
     ) { benchmark async throws in
         let (starts, started) = AsyncStream.makeStream(of: Int.self, bufferingPolicy: .unbounded)
