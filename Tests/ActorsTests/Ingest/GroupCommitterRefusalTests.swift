@@ -84,8 +84,8 @@ import Testing
                 group.addTask {
                     do { return (index, .success(try await committer.submit(record))) } catch { return (index, .failure(error)) }
                 }
+                await committer.waitUntilPending(atLeast: index + 1)  // queued in this order
             }
-            await committer.waitUntilPending(atLeast: records.count)
             group.addTask {
                 await committer.run()
                 return nil

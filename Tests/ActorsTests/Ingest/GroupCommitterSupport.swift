@@ -3,12 +3,12 @@ import Foundation
 import Logging
 import Synchronization
 
-/// Submits `records` so that they all wait in the queue before the flush loop starts (so the
-/// first batch holds them all), runs the loop until each has its answer, and returns the
-/// answers by tx_hash.
+/// Submits `records` so that they all wait in the queue, in this order, before the flush loop
+/// starts (so the first batch holds them all, in this order), runs the loop until each has its
+/// answer, and returns the answers by tx_hash.
 func submitTogether(_ records: [DepositRecord], to committer: GroupCommitter) async -> [String: Result<IngestResult, any Error>] {
     await withTaskGroup(of: (String, Result<IngestResult, any Error>)?.self) { group in
-        for record in records {
+        for (index, record) in records.enumerated() {
             group.addTask {
                 do {
                     return (record.txHash, .success(try await committer.submit(record)))
@@ -16,8 +16,8 @@ func submitTogether(_ records: [DepositRecord], to committer: GroupCommitter) as
                     return (record.txHash, .failure(error))
                 }
             }
+            await committer.waitUntilPending(atLeast: index + 1)
         }
-        await committer.waitUntilPending(atLeast: records.count)
         group.addTask {
             await committer.run()
             return nil
