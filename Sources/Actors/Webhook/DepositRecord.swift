@@ -59,20 +59,14 @@ public struct DepositRecord: Sendable, Hashable {
     }
 
     /// Whether the chain data has reached the point where the deposit can be settled:
-    /// confirmed with enough confirmations (credit), or failed (no credit).
+    /// confirmed with enough confirmations (credit), or failed (no credit); ``DepositReadiness``.
     public func isReady(threshold: Int64) -> Bool {
-        switch self.chainStatus {
-        case .failed: true
-        case .confirmed: self.confirmations >= threshold
-        case .pending: false
-        }
+        DepositReadiness.isReady(status: self.chainStatus, confirmations: self.confirmations, threshold: threshold)
     }
 
-    /// Whether a repeat of this transfer contradicts it (amount, currency or user differ).
+    /// Whether a repeat of this transfer contradicts it (amount, currency or user differ):
+    /// ``IngestRule``'s conflict rule, the one the stores' upserts run.
     public func conflict(with other: DepositRecord) -> String? {
-        if self.amount != other.amount { return "amount differs from the recorded transfer" }
-        if self.currency != other.currency { return "currency differs from the recorded transfer" }
-        if self.userRef != other.userRef { return "user_id differs from the recorded transfer" }
-        return nil
+        IngestRule.conflict(IngestRule.Terms(self), IngestRule.Terms(other))
     }
 }

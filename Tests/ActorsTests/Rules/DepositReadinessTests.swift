@@ -17,14 +17,6 @@ import Testing
         #expect(ChainStatus.allCases.filter { !DepositReadiness.carriesNews($0) } == [.pending])
     }
 
-    /// `DepositRecord.isReady(threshold:)` (the webhook layer's copy) must say what the rule says.
-    @Test func theRecordsOwnReadinessAgreesWithTheRule() async {
-        await propertyCheck(count: 500, input: RuleGen.record, RuleGen.threshold) { record, threshold in
-            #expect(record.isReady(threshold: threshold)
-                == DepositReadiness.isReady(status: record.chainStatus, confirmations: record.confirmations, threshold: threshold))
-        }
-    }
-
     @Test func theSQLFormListsEachStatusByItsRequirement() {
         #expect(DepositReadiness.sql(status: "s", confirmations: "c", threshold: "$2") == "(s IN ('failed') OR (s IN ('confirmed') AND c >= $2))")
         #expect(DepositReadiness.newsStatusesSQL == "('confirmed', 'failed')")

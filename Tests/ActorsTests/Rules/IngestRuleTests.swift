@@ -54,14 +54,6 @@ import Testing
             == .conflict(reason: "currency differs from the recorded transfer"))
     }
 
-    /// `DepositRecord.conflict(with:)` (the group committer's check of one batch) must find
-    /// the same conflicts, with the same words, as the rule the stores apply.
-    @Test func theRecordsOwnConflictCheckAgreesWithTheRule() async {
-        await propertyCheck(count: 500, input: RuleGen.record, RuleGen.record) { first, second in
-            #expect(first.conflict(with: second) == IngestRule.conflict(IngestRule.Terms(first), IngestRule.Terms(second)))
-        }
-    }
-
     @Test func anAgreeingRepeatOnlyRaisesConfirmationsAndOnlyQueuesOutOfPending() async {
         await propertyCheck(count: 1_000, input: RuleGen.stored, RuleGen.record, RuleGen.threshold) { existing, incoming, threshold in
             switch IngestRule.decide(existing: existing, incoming: incoming, threshold: threshold) {
