@@ -13,13 +13,21 @@
 # Environment: DURATION (30s), WARMUP (5s), OPEN_RATE (5000), CREDIT_RATES ("1000"), VUS
 # ("10 50 100 400"), THREADS (1), LOG_LEVEL (info, the service's default), MODE (serve;
 # `api` runs ingress without workers), SUFFIX (appended to report names), PARTS (which
-# measurements: "vus open credited", and on request "drain wrk"), DRAIN_VUS (100), DRAIN_USERS
+# measurements: "vus open credited", and on request "drain wrk k6"), DRAIN_VUS (100), DRAIN_USERS
 # (100: the users the drain backlog credits; 1 puts every deposit on one wallet),
 # WRK_DURATION (15s), POLL_RATE, POLL_CONNECTIONS (webhook-bench's --poll-rate and --poll-connections for the credited runs).
 # drain: a backlog ingested by `cricalgo api` (100 VUs for $DURATION), then `cricalgo worker`
 # (8 workers by default) on the same store: credits per second until the backlog is credited.
 # wrk: webhooks/s and p50/p99 with wrk at 50 and 100 connections, then the same process's
 # /healthz, as a ratio (issue 3's measurement).
+# k6: the old system's own load test, ops/load/k6/webhook_test.js run by the real k6
+# (ops/load/k6/k6.sh installs the pinned one), at its two profiles: $K6_SHORT_VUS VUs for
+# $K6_SHORT_DURATION (50, 30s) and $K6_LONG_VUS VUs for $K6_LONG_DURATION (100, 5m); each
+# service run on a fresh process and database with $K6_USERS users (100) that every deposit
+# credits. Against the echo server too when the echo step runs. Table: $OUT/k6-table.md
+# (req/s, p50/p95/p99, failures, whether k6's own thresholds held).
+# BUILD (release): `debug` uses debug builds, for a quick check that the runs work (figures
+# then mean nothing); SERVICE_BUILD (BUILD) the same for `cricalgo` alone.
 # Every command is echoed to $OUT/commands.log before it runs.
 set -euo pipefail
 
@@ -41,11 +49,19 @@ DRAIN_VUS=${DRAIN_VUS:-100}
 DRAIN_USERS=${DRAIN_USERS:-100}
 WRK_DURATION=${WRK_DURATION:-15s}
 SUFFIX=${SUFFIX:-}
+K6_SHORT_VUS=${K6_SHORT_VUS:-50}
+K6_SHORT_DURATION=${K6_SHORT_DURATION:-30s}
+K6_LONG_VUS=${K6_LONG_VUS:-100}
+K6_LONG_DURATION=${K6_LONG_DURATION:-5m}
+K6_USERS=${K6_USERS:-100}
+BUILD=${BUILD:-release}
+SERVICE_BUILD=${SERVICE_BUILD:-$BUILD}
 TOKEN=bench-admin-token
 mkdir -p "$OUT"
-bench=$here/Benchmarks/.build/release/webhook-bench
-echo_server=$here/Benchmarks/.build/release/echo-server
-service=$here/.build/release/cricalgo
+bench=$here/Benchmarks/.build/$BUILD/webhook-bench
+echo_server=$here/Benchmarks/.build/$BUILD/echo-server
+service=$here/.build/$SERVICE_BUILD/cricalgo
+k6=""
 pg_bin=/usr/lib/postgresql/15/bin
 server_pid=""
 pg_dir=""
@@ -251,6 +267,55 @@ for connections in ("50", "100"):
 PY
 }
 
+# k6_profiles NAME BACKEND: webhook_test.js with k6 at the short and the long profile. For
+# the service, each profile gets a fresh process and database whose users the deposits
+# credit; the echo server (already running) is loaded as it is.
+k6_profiles() {
+    local name=$1 backend=$2 profile vus duration users="" status
+    for profile in short long; do
+        if [[ $profile == short ]]; then vus=$K6_SHORT_VUS duration=$K6_SHORT_DURATION; else vus=$K6_LONG_VUS duration=$K6_LONG_DURATION; fi
+        log "$name: k6 $profile profile, $vus VUs for $duration"
+        if [[ $backend != echo ]]; then
+            start_service "$name" "$(fresh_database "$backend")"
+            create_users "$OUT/$name-k6-users.txt" "$K6_USERS"
+            users=$(paste -sd, "$OUT/$name-k6-users.txt")
+        fi
+        status=0
+        K6_NO_USAGE_REPORT=true run "$k6" run --quiet --no-color --summary-export "$OUT/$name-k6-$profile.json" \
+            -e BASE_URL="$base_url" -e VUS="$vus" -e DURATION="$duration" -e USER_IDS="$users" \
+            -e RUN_ID="$name-$profile-$(date +%s)" "$here/ops/load/k6/webhook_test.js" >"$OUT/$name-k6-$profile.txt" 2>&1 || status=$?
+        printf '%s %s %s %s\n' "$profile" "$vus" "$duration" "$status" >"$OUT/$name-k6-$profile.status"
+        if [[ $backend != echo ]]; then
+            record_queue "$name-k6-$profile"
+            stop_server
+        fi
+    done
+}
+
+# k6_table: one row per k6 run of this campaign, from k6's --summary-export files.
+k6_table() {
+    python3 - "$OUT" <<'PY' | tee "$OUT/k6-table.md"
+import glob, json, os, sys
+out = sys.argv[1]
+print("| target | profile | VUs × duration | webhooks | req/s | p50 ms | p95 ms | p99 ms | failures | k6 thresholds |")
+print("|---|---|--:|--:|--:|--:|--:|--:|--:|---|")
+order = {"echo": 0, "sqlite": 1, "postgres": 2}
+paths = sorted(glob.glob(os.path.join(out, "*-k6-*.json")),
+               key=lambda p: (order.get(os.path.basename(p).split("-k6-")[0].split("-")[0], 9), os.path.basename(p).endswith("long.json"), p))
+for path in paths:
+    name, profile = os.path.basename(path)[:-len(".json")].split("-k6-")
+    _, vus, duration, status = open(path[:-len(".json")] + ".status").read().split()
+    metrics = json.load(open(path))["metrics"]
+    latency = metrics.get("http_req_duration{name:webhook}", {})
+    failed = metrics.get("http_req_failed{name:webhook}", {})
+    iterations = metrics.get("iterations", {})
+    verdict = {"0": "held", "99": "crossed"}.get(status, f"k6 exit {status}")
+    print(f"| {name} | {profile} | {vus} × {duration} | {iterations.get('count', 0):,} | {iterations.get('rate', 0):,.0f} | "
+          f"{latency.get('med', 0):.2f} | {latency.get('p(95)', 0):.2f} | {latency.get('p(99)', 0):.2f} | "
+          f"{failed.get('passes', 0):,} | {verdict} |")
+PY
+}
+
 # sweep NAME BACKEND: closed loop at each VU count, then the open loop (and, for the
 # service, webhook -> credited).
 sweep() {
@@ -269,12 +334,14 @@ sweep() {
         log "$name: open loop $OPEN_RATE/s"
         point "$name" "$backend" "$name-open$OPEN_RATE" --rate "$OPEN_RATE" --vus 200 --label "$name open $OPEN_RATE/s"
     fi
+    if [[ " $PARTS " == *" k6 "* && $backend == echo ]]; then k6_profiles "$name" "$backend"; fi
     if [[ $backend == echo ]]; then
         stop_server
         return
     fi
     if [[ " $PARTS " == *" drain "* ]]; then drain "$name" "$backend"; fi
     if [[ " $PARTS " == *" wrk "* ]]; then wrk_ratio "$name" "$backend"; fi
+    if [[ " $PARTS " == *" k6 "* ]]; then k6_profiles "$name" "$backend"; fi
     [[ " $PARTS " == *" credited "* ]] || return 0
     for rate in $CREDIT_RATES; do
         log "$name: webhook -> credited at $rate/s"
@@ -287,10 +354,14 @@ sweep() {
     done
 }
 
-log "building (release)"
-run swift build -c release --product cricalgo
-run swift build -c release --package-path Benchmarks --product webhook-bench
-run swift build -c release --package-path Benchmarks --product echo-server
+log "building ($BUILD; cricalgo: $SERVICE_BUILD)"
+run swift build -c "$SERVICE_BUILD" --product cricalgo
+run swift build -c "$BUILD" --package-path Benchmarks --product webhook-bench
+run swift build -c "$BUILD" --package-path Benchmarks --product echo-server
+if [[ " $PARTS " == *" k6 "* ]]; then
+    k6=$("$here/ops/load/k6/k6.sh" --path)
+    "$k6" version >"$OUT/k6-version.txt"
+fi
 { uname -a; nproc; cat /proc/loadavg; } >"$OUT/machine.txt"
 
 for step in "${steps[@]}"; do
@@ -322,4 +393,5 @@ for vus in 100; do
     ((${#existing[@]})) && run "$bench" --compare "${existing[@]}" --svg "$OUT/targets-vus$vus.svg" \
         --title "Echo baseline vs the service at $vus VUs" | tee "$OUT/targets-vus$vus-table.txt"
 done
+if [[ " $PARTS " == *" k6 "* ]]; then k6_table; fi
 log "results in $OUT"

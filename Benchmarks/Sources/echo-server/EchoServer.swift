@@ -43,6 +43,8 @@ struct EchoServer: AsyncParsableCommand {
             return Self.json(.accepted, #"{"ok":true,"tx_id":""# + UUID().uuidString.lowercased() + #""}"#)
         }
         router.get("/healthz") { _, _ in Self.json(.ok, #"{"status":"ok"}"#) }
+        // The k6 script (ops/load/k6/webhook_test.js) checks readiness before its load.
+        router.get("/readyz") { _, _ in Self.json(.ok, #"{"status":"ready"}"#) }
         let application = Application(
             router: router,
             configuration: .init(address: .hostname(self.host, port: self.port), serverName: "echo-server"),
