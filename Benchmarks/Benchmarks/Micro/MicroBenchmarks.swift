@@ -3,12 +3,15 @@ import Benchmark
 /// The micro-benchmarks of cricalgo-runtime's hot-path pieces.
 ///
 /// Wall clock and throughput are reported for people; only malloc counts are committed as
-/// thresholds (`Benchmarks/Thresholds/`), since they do not depend on the machine's load:
+/// thresholds (`Benchmarks/Thresholds/`), since they do not depend on the machine's load. From
+/// `Benchmarks/` (the tool reads `./Thresholds`):
 ///
-///     swift package --package-path Benchmarks benchmark
-///     swift package --package-path Benchmarks --allow-writing-to-package-directory \
+///     swift package benchmark
+///     swift package --allow-writing-to-package-directory \
 ///         benchmark thresholds update --metric mallocCountTotal
-///     swift package --package-path Benchmarks benchmark thresholds check --metric mallocCountTotal
+///     scripts/check-mallocs.sh        # the check CI runs
+///
+/// Names have no spaces or slashes: the tool would never find their threshold files.
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .throughput, .mallocCountTotal],
