@@ -1,27 +1,5 @@
-/// Places in ingest and processing where tests make the system fail on purpose.
-public enum FaultPoint: String, Sendable, Hashable, CaseIterable {
-    /// Ingest: after the upsert ran, before the transaction commits.
-    case ingestBeforeCommit = "ingest_before_commit"
-    /// Processing: the job is claimed (lease committed), nothing else done.
-    case afterClaim = "after_claim"
-    /// Processing: the ledger entry is inserted, the wallet not yet updated.
-    case afterLedgerInsert = "after_ledger_insert"
-    /// Processing: every write done, the transaction not yet committed.
-    case beforeCommit = "before_commit"
-    /// Processing: committed (the job row is already gone with it), the worker not yet told.
-    case afterCommit = "after_commit"
-}
-
 /// Decides whether to fail at a fault point. Production uses ``NoFaults``.
 public protocol FaultInjector: Sendable {
     /// Throws to simulate a failure at `point`; may also suspend to simulate a stall.
     func check(_ point: FaultPoint) async throws
-}
-
-/// Never fails.
-public struct NoFaults: FaultInjector {
-    public init() {}
-
-    @inlinable
-    public func check(_ point: FaultPoint) async throws {}
 }

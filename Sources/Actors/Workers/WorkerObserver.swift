@@ -15,8 +15,3 @@ extension WorkerObserver {
     public func jobProcessed(txID: UUID, outcome: JobOutcome, worker: String) {}
     public func jobFailed(txID: UUID, state: DepositState?, worker: String) {}
 }
-
-/// Hears nothing.
-public struct NoWorkerObserver: WorkerObserver {
-    public init() {}
-}

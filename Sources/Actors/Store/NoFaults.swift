@@ -1,0 +1,7 @@
+/// Never fails.
+public struct NoFaults: FaultInjector {
+    public init() {}
+
+    @inlinable
+    public func check(_ point: FaultPoint) async throws {}
+}

@@ -1,0 +1,4 @@
+public enum StoreBackend: String, Sendable {
+    case postgres
+    case sqlite
+}

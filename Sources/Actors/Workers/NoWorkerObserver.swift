@@ -1,0 +1,4 @@
+/// Hears nothing.
+public struct NoWorkerObserver: WorkerObserver {
+    public init() {}
+}
