@@ -4,7 +4,7 @@ import HummingbirdTesting
 import TestSupport
 import Testing
 
-/// Each path of SPEC §3 end to end: webhook over HTTP → worker → wallet, on both backends.
+/// Each path of the deposit lifecycle (docs/API.md "Deposit lifecycle") end to end: webhook over HTTP → worker → wallet, on both backends.
 @Suite(.serialized, .timeLimit(.minutes(2))) struct DepositLifecycleTests {
     static func createUser(_ client: TestClient, _ name: String) async throws -> String {
         let response = try await client.admin(.post, "/api/v1/admin/users", json: #"{"username":"\#(name)","telegram_id":7}"#)
