@@ -5,6 +5,11 @@ import Runtime
 /// Follows `NOTIFY cricalgo_deposit_jobs` on a dedicated connection and wakes local
 /// workers, so jobs queued by another process's ingest are picked up at once. If the
 /// connection drops it reconnects with backoff; the workers' slow poll covers the gap.
+///
+/// A notification's payload is the number of jobs its transaction queued: that many
+/// workers wake (at most `wakeCount`), not all of them, so one queued deposit does not
+/// send every idle worker to claim from the queue at once. A payload that is not a count
+/// (an older sender) wakes `wakeCount`.
 public struct PostgresJobListener: Sendable {
     let factory: PostgresConnectionFactory
     let logger: Logger
@@ -23,8 +28,8 @@ public struct PostgresJobListener: Sendable {
                             try await connection.listen(on: PostgresStore.jobsChannel) { notifications in
                                 // Jobs may have been queued while we were not listening.
                                 signal.notify(count: wakeCount)
-                                for try await _ in notifications {
-                                    signal.notify(count: wakeCount)
+                                for try await notification in notifications {
+                                    signal.notify(count: Self.workersToWake(payload: notification.payload, limit: wakeCount))
                                 }
                             }
                         }
@@ -48,5 +53,12 @@ public struct PostgresJobListener: Sendable {
                 try await clock.sleep(for: delay)
             }
         }
+    }
+
+    /// How many workers one notification wakes: its count of queued jobs, between 1 and `limit`.
+    static func workersToWake(payload: String, limit: Int) -> Int {
+        let limit = max(1, limit)
+        guard let queued = Int(payload), queued > 0 else { return limit }
+        return min(queued, limit)
     }
 }

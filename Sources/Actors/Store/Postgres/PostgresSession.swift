@@ -23,6 +23,22 @@ struct PostgresSession {
 
     @discardableResult
     func query(_ query: PostgresQuery, logger: Logger, file: String = #fileID, line: Int = #line) async throws -> PostgresRowSequence {
+        try await self.guarded(logger: logger) { connection in
+            try await connection.query(query, logger: logger, file: file, line: line)
+        }
+    }
+
+    /// Runs a prepared statement (postgres-nio prepares it on this connection the first
+    /// time, by its name), guarded like ``query(_:logger:file:line:)``.
+    func execute<Statement: PostgresPreparedStatement>(
+        _ statement: Statement, logger: Logger, file: String = #fileID, line: Int = #line
+    ) async throws -> AsyncThrowingMapSequence<PostgresRowSequence, Statement.Row> {
+        try await self.guarded(logger: logger) { connection in
+            try await connection.execute(statement, logger: logger, file: file, line: line)
+        }
+    }
+
+    private func guarded<Result>(logger: Logger, _ body: (PostgresConnection) async throws -> Result) async throws -> Result {
         guard !self.connection.isClosed else { throw ServiceError(.unavailable, "database connection lost") }
         let connection = self.connection
         let watchdog = self.deadline.map { deadline in
@@ -33,7 +49,7 @@ struct PostgresSession {
         }
         defer { watchdog?.cancel() }
         return try await withTaskCancellationHandler {
-            try await connection.query(query, logger: logger, file: file, line: line)
+            try await body(connection)
         } onCancel: {
             connection.close().whenComplete { _ in }
         }

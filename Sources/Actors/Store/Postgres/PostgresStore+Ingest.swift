@@ -2,69 +2,28 @@ import Foundation
 import PostgresNIO
 
 extension PostgresStore {
-    /// How a repeat updates the stored deposit (``IngestRule``); `$2` is the threshold.
-    static let ingestOnConflict = IngestRule.onConflictSQL(threshold: "$2", in: .postgres)
-
     /// Records the batch with one statement: an upsert whose conflict clause applies
     /// ``IngestRule`` to repeats (first sightings get their state from
     /// ``IngestRule/initialState(of:threshold:)``), and the jobs of the deposits it queued.
+    ///
+    /// The statement's text is the same for every batch (``IngestStatement``: the records
+    /// travel as one array per column), so each connection prepares it once.
     public func ingest(_ records: [DepositRecord], confirmationThreshold: Int64) async throws -> [IngestResult] {
         guard !records.isEmpty else { return [] }
         precondition(Set(records.map(\.key)).count == records.count, "one batch must not repeat a transfer")
-        let now = self.clock.now()
         // Rows go in byte order of their key (as `COLLATE "C"` orders them in processJobs) so
-        // concurrent batches and workers take row locks in one order. Jobs are due on the
-        // database's clock (`now()`).
+        // concurrent batches and workers take row locks in one order.
         let order = records.indices.sorted { records[$0].key.precedesInByteOrder(records[$1].key) }
-        let proposedIDs = records.map { _ in UUID() }
-
-        var binds = PostgresBindings(capacity: 2 + records.count * 13)
-        binds.append(now)
-        binds.append(confirmationThreshold)
-        var rows: [String] = []
-        rows.reserveCapacity(records.count)
-        for index in order {
-            let record = records[index]
-            let first = binds.count + 1
-            binds.append(proposedIDs[index])
-            binds.append(record.chain)
-            binds.append(record.txHash)
-            binds.append(record.logIndex)
-            binds.append(record.amount.description)
-            binds.append(record.currency)
-            binds.append(record.confirmations)
-            binds.append(record.chainStatus.rawValue)
-            binds.append(record.toAddress)
-            binds.append(record.blockNumber)
-            binds.append(record.userRef)
-            binds.append(record.metadata)
-            binds.append(IngestRule.initialState(of: record, threshold: confirmationThreshold).rawValue)
-            let p = (first..<(first + 13)).map { "$\($0)" }
-            rows.append(
-                "(\(p[0])::uuid, \(p[1]), \(p[2]), \(p[3])::int8, \(p[4])::numeric, \(p[5]), \(p[6])::int8, \(p[7]), \(p[8]), \(p[9])::int8, \(p[10]), \(p[11])::json, \(p[12]), $1, $1)"
-            )
-        }
-        let sql = """
-            WITH upsert AS (
-                INSERT INTO transactions AS t (id, chain, tx_hash, log_index, amount, currency, confirmations, chain_status,
-                                               to_address, block_number, user_ref, metadata, state, created_at, updated_at)
-                VALUES \(rows.joined(separator: ", "))
-                \(Self.ingestOnConflict)
-                RETURNING t.id, t.chain, t.tx_hash, t.log_index, t.state
-            ), jobs AS (
-                INSERT INTO deposit_jobs (tx_id, run_at, created_at)
-                SELECT id, now(), now() FROM upsert WHERE state = 'queued'
-                ON CONFLICT (tx_id) DO NOTHING
-                RETURNING tx_id
-            )
-            SELECT u.id, u.chain, u.tx_hash, u.log_index, j.tx_id IS NOT NULL
-            FROM upsert u LEFT JOIN jobs j ON j.tx_id = u.id
-            """
+        let proposedIDs = self.ids.next(records.count)
+        let statement = IngestStatement(
+            now: self.clock.now(),
+            threshold: confirmationThreshold,
+            rows: order.map { (records[$0], proposedIDs[$0]) }
+        )
 
         return try await self.withTransaction { connection in
             var stored: [DepositRecord.Key: (id: UUID, queued: Bool)] = [:]
-            let result = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: self.logger)
-            for try await (id, chain, txHash, logIndex, queued) in result.decode((UUID, String, String, Int64, Bool).self) {
+            for try await (id, chain, txHash, logIndex, queued) in try await connection.execute(statement, logger: self.logger) {
                 stored[DepositRecord.Key(chain: chain, txHash: txHash, logIndex: logIndex)] = (id, queued)
             }
 
@@ -83,8 +42,10 @@ extension PostgresStore {
             for index in conflicts {
                 results[index] = try await self.describeConflict(records[index], on: connection)
             }
-            if results.contains(where: { if case .accepted(_, true) = $0.outcome { true } else { false } }) {
-                try await connection.query(PostgresQuery(unsafeSQL: "NOTIFY \(PostgresStore.jobsChannel)"), logger: self.logger)
+            // Listeners wake as many workers as jobs were queued (``PostgresJobListener``).
+            let queued = results.count(where: { if case .accepted(_, true) = $0.outcome { true } else { false } })
+            if queued > 0 {
+                try await connection.query(PostgresQuery(unsafeSQL: "NOTIFY \(PostgresStore.jobsChannel), '\(queued)'"), logger: self.logger)
             }
             try await self.faults.check(.ingestBeforeCommit)
             return results

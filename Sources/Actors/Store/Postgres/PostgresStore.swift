@@ -23,6 +23,8 @@ public final class PostgresStore: DepositStore {
     let logger: Logger
     let clock: WallClock
     let faults: any FaultInjector
+    /// Makes the ids of new deposits: time-ordered, so the primary key's index grows at its end.
+    let ids: UUIDv7.Generator
 
     /// - Parameters:
     ///   - pool: runs as its own service (a child of the root supervisor); the store only leases from it.
@@ -32,6 +34,7 @@ public final class PostgresStore: DepositStore {
         self.logger = logger
         self.clock = clock
         self.faults = faults
+        self.ids = UUIDv7.Generator(clock: clock)
     }
 
     public func ping() async throws {
