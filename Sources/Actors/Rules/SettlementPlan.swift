@@ -81,6 +81,15 @@ struct SettlementPlan: Sendable {
         self.newBalances = running
     }
 
+    /// Whether ``applyBalances(_:)`` refused a credit at the ceiling. Applied to empty
+    /// wallets (no balances), false means every credit fits whatever the balances, as long
+    /// as each wallet has room for its sum in ``newBalances`` (credits are positive).
+    var refusesAtCeiling: Bool {
+        self.decisions.contains { _, settlement in
+            if case .balanceCeiling = settlement { true } else { false }
+        }
+    }
+
     /// The ledger entries to insert, in claim order.
     var credits: [Credit] {
         self.decisions.compactMap { row, settlement in

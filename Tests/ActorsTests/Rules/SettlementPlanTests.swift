@@ -98,4 +98,51 @@ import Testing
             #expect(plan.settled.count == plan.decisions.filter { $0.row.state == .queued }.count)
         }
     }
+
+    /// PostgreSQL's wallets-last credit: a plan that refuses nothing against empty wallets,
+    /// applied to balances with room for each wallet's sum, settles exactly as the plan
+    /// applied to those balances does and ends at balance + sum; when a wallet has no room
+    /// for its sum, the exact plan refuses a credit (so the store must settle it that way).
+    @Test func aPlanThatFitsEmptyWalletsSettlesTheSameOnBalancesWithRoom() async {
+        let users = [self.alice, self.bob]
+        let units = Gen.int128(in: 1...Amount.maximum.units / 8)
+        let entry = zip(Gen.int(in: 0...1), units)
+        let start = Gen.int128(in: 0...Amount.maximum.units / 2)
+        await propertyCheck(count: 500, input: entry.array(of: 1...6), start, start) { entries, aliceStart, bobStart in
+            let ids = entries.map { _ in UUID() }
+            let rows = zip(ids, entries).map { id, entry in
+                SettlementPlan.Row(id: id, state: .queued, chainStatus: "confirmed", amount: Amount(units: entry.1)!, candidate: users[entry.0])
+            }
+            let balances = [self.alice: Amount(units: aliceStart)!, self.bob: Amount(units: bobStart)!]
+            let plan = SettlementPlan(claimOrder: ids.map(self.job), rows: rows, knownUsers: [self.alice, self.bob])
+            var empty = plan
+            empty.applyBalances([:])
+            var exact = plan
+            exact.applyBalances(balances)
+            #expect(!empty.refusesAtCeiling)
+            let room = empty.newBalances.allSatisfy { user, sum in
+                (balances[user] ?? .zero).adding(sum).map { $0.units <= Amount.maximum.units } ?? false
+            }
+            if room {
+                #expect(!exact.refusesAtCeiling)
+                #expect(exact.credits == empty.credits)
+                #expect(exact.settled == empty.settled)
+                for (user, sum) in empty.newBalances { #expect(exact.newBalances[user] == (balances[user] ?? .zero).adding(sum)) }
+            } else {
+                #expect(exact.refusesAtCeiling)
+            }
+        }
+    }
+
+    @Test func creditsThatPassTheMaximumTogetherAreRefusedEvenAgainstEmptyWallets() {
+        let (first, second) = (UUID(), UUID())
+        var plan = SettlementPlan(
+            claimOrder: [first, second].map(self.job),
+            rows: [self.row(first, user: self.alice, amount: "60000000000000000000"), self.row(second, user: self.alice, amount: "60000000000000000000")],
+            knownUsers: [self.alice]
+        )
+        plan.applyBalances([:])
+        #expect(plan.refusesAtCeiling)
+        #expect(plan.outcomes(for: []) == [first: .credited, second: .balanceCeiling])
+    }
 }

@@ -8,6 +8,9 @@ extension PostgresStore {
     /// ``Settlement/auditActor`` as a SQL literal (every settlement audit row has it).
     static let settlementActor = SQLDialect.literal(Settlement.auditActor)
 
+    /// ``Amount/maximum`` as a SQL literal: the guard of the wallets-last credit.
+    static let balanceMaximum = SQLDialect.literal(Amount.maximum.description)
+
     /// Due times and leases are read and written on the database's clock (`now()`), so
     /// processes whose clocks disagree neither delay due jobs nor take live leases.
     public func claimJobs(owner: String, lease: Duration, limit: Int) async throws -> [ClaimedJob] {
@@ -36,13 +39,40 @@ extension PostgresStore {
     }
 
     /// Settles the batch as ``SettlementPlan`` decides, in one transaction and a fixed number
-    /// of statements whatever the batch size: rows are locked in a fixed order (jobs, then
+    /// of statements whatever the batch size. Rows are locked in a fixed order (jobs, then
     /// deposits by transfer key, then wallets by user) so concurrent batches and ingest
     /// cannot deadlock.
+    ///
+    /// Wallets are locked last, by the statement that credits them just before `COMMIT`, so
+    /// batches crediting the same wallet (a hot wallet) queue on its row only for that
+    /// statement and the commit, not for the whole batch. The ceiling rule stays exact:
+    /// the plan is first checked against empty wallets, and the credit statement adds each
+    /// wallet's sum only where `balance + sum ≤ Amount.maximum`. Amounts are positive, so
+    /// when that holds every running balance in claim order fits too and the exact rule
+    /// credits every deposit, which is what was written. Otherwise (a wallet near the
+    /// ceiling, or a batch whose credits alone pass it) the batch is settled by
+    /// ``settle(_:now:walletsLast:)`` with wallets locked and read before the plan is applied.
     public func processJobs(_ jobs: [ClaimedJob]) async throws -> [UUID: JobOutcome] {
         guard !jobs.isEmpty else { return [:] }
         let now = self.clock.now()
-        return try await self.withTransaction { connection in
+        do {
+            return try await self.settle(jobs, now: now, walletsLast: true)
+        } catch is WalletNearCeiling {
+            return try await self.settle(jobs, now: now, walletsLast: false)
+        }
+    }
+
+    /// The wallets-last credit found a wallet whose balance plus the batch's credits would
+    /// pass ``Amount/maximum``: the transaction is abandoned and the batch settled again
+    /// with the wallets read under lock.
+    private struct WalletNearCeiling: Error {}
+
+    /// One attempt at settling `jobs`. With `walletsLast`, a plan that credits every deposit
+    /// against empty wallets credits by sum in the last statement (throwing
+    /// ``WalletNearCeiling`` if a wallet has no room); any other plan, or `walletsLast`
+    /// false, locks and reads the wallets before applying the balances exactly.
+    private func settle(_ jobs: [ClaimedJob], now: Date, walletsLast: Bool) async throws -> [UUID: JobOutcome] {
+        try await self.withTransaction { connection in
             var held: [UUID] = []
             for try await txID in try await connection.query(
                 """
@@ -85,38 +115,23 @@ extension PostgresStore {
                 }
             }
             var plan = SettlementPlan(claimOrder: jobs, rows: rows, knownUsers: knownUsers)
-            // Each wallet the plan settles to, locked in user order, and its balance: the plan
-            // sums the credits and checks the ceiling in Swift, so a credit that would
-            // overflow NUMERIC(38,18) is refused alone instead of failing the batch.
-            let users = plan.walletUsers
-            var balances: [UUID: Amount] = [:]
-            if !users.isEmpty {
-                try await connection.query(
-                    """
-                    INSERT INTO wallets (user_id, updated_at) SELECT u, \(now) FROM unnest(\(users)::uuid[]) AS u
-                    ON CONFLICT (user_id) DO NOTHING
-                    """,
-                    logger: self.logger
-                )
-                for try await (user, balance) in try await connection.query(
-                    "SELECT user_id, deposit_balance::text FROM wallets WHERE user_id = ANY(\(users)::uuid[]) ORDER BY user_id FOR UPDATE",
-                    logger: self.logger
-                ).decode((UUID, String).self) {
-                    balances[user] = try Amount(parsing: balance)
+            var creditBySum = false
+            if walletsLast {
+                var againstEmpty = plan
+                againstEmpty.applyBalances([:])
+                if !againstEmpty.refusesAtCeiling {
+                    plan = againstEmpty
+                    creditBySum = true
                 }
             }
-            plan.applyBalances(balances)
-            let credits = plan.credits
-            if !credits.isEmpty {
-                try await connection.query(
-                    """
-                    INSERT INTO ledger_entries (tx_id, user_id, amount, created_at)
-                    SELECT t, u, a::numeric, \(now)
-                    FROM unnest(\(credits.map(\.txID))::uuid[], \(credits.map(\.user))::uuid[], \(credits.map(\.amount.description))::text[]) AS x(t, u, a)
-                    """,
-                    logger: self.logger
-                )
-                try await self.faults.check(.afterLedgerInsert)
+            if !creditBySum {
+                plan.applyBalances(try await self.lockWallets(plan.walletUsers, now: now, on: connection))
+            }
+            try await self.write(plan, held: held, now: now, on: connection)
+            try await self.faults.check(.afterLedgerInsert)
+            if creditBySum {
+                try await self.credit(sums: plan.newBalances, now: now, on: connection)
+            } else if !plan.newBalances.isEmpty {
                 let credited = Array(plan.newBalances)
                 try await connection.query(
                     """
@@ -127,31 +142,83 @@ extension PostgresStore {
                     logger: self.logger
                 )
             }
-            let settled = plan.settled
-            if !settled.isEmpty {
-                let ids = settled.map(\.txID)
-                try await connection.query(
-                    """
-                    UPDATE transactions t SET state = x.s, user_id = COALESCE(NULLIF(x.u, '')::uuid, t.user_id),
-                        failure_reason = NULLIF(x.r, ''), processed_at = \(now), updated_at = \(now)
-                    FROM unnest(\(ids)::uuid[], \(settled.map(\.state.rawValue))::text[], \(settled.map { $0.user?.uuidString ?? "" })::text[],
-                                \(settled.map { $0.failureReason ?? "" })::text[]) AS x(id, s, u, r)
-                    WHERE t.id = x.id
-                    """,
-                    logger: self.logger
-                )
-                try await connection.query(
-                    """
-                    INSERT INTO audit_logs (tx_id, actor, action, detail, created_at)
-                    SELECT id, \(unescaped: Self.settlementActor), a, d, \(now)
-                    FROM unnest(\(ids)::uuid[], \(settled.map(\.audit.action))::text[], \(settled.map(\.audit.detail))::text[]) AS x(id, a, d)
-                    """,
-                    logger: self.logger
-                )
-            }
-            try await connection.query("DELETE FROM deposit_jobs WHERE tx_id = ANY(\(held)::uuid[])", logger: self.logger)
             try await self.faults.check(.beforeCommit)
             return plan.outcomes(for: jobs)
         }
+    }
+
+    /// Creates each missing wallet, then locks the wallets in user order and reads their
+    /// deposit_balance.
+    private func lockWallets(_ users: [UUID], now: Date, on connection: PostgresSession) async throws -> [UUID: Amount] {
+        guard !users.isEmpty else { return [:] }
+        try await connection.query(
+            """
+            INSERT INTO wallets (user_id, updated_at) SELECT u, \(now) FROM unnest(\(users)::uuid[]) AS u
+            ON CONFLICT (user_id) DO NOTHING
+            """,
+            logger: self.logger
+        )
+        var balances: [UUID: Amount] = [:]
+        for try await (user, balance) in try await connection.query(
+            "SELECT user_id, deposit_balance::text FROM wallets WHERE user_id = ANY(\(users)::uuid[]) ORDER BY user_id FOR UPDATE",
+            logger: self.logger
+        ).decode((UUID, String).self) {
+            balances[user] = try Amount(parsing: balance)
+        }
+        return balances
+    }
+
+    /// The plan's ledger entries, final states, audit rows and the deletion of the held jobs,
+    /// in one statement. The rows it updates are already locked; the rows it inserts are new.
+    private func write(_ plan: SettlementPlan, held: [UUID], now: Date, on connection: PostgresSession) async throws {
+        let credits = plan.credits
+        let settled = plan.settled
+        let ids = settled.map(\.txID)
+        try await connection.query(
+            """
+            WITH ledger AS (
+                INSERT INTO ledger_entries (tx_id, user_id, amount, created_at)
+                SELECT t, u, a::numeric, \(now)
+                FROM unnest(\(credits.map(\.txID))::uuid[], \(credits.map(\.user))::uuid[], \(credits.map(\.amount.description))::text[]) AS x(t, u, a)
+            ), settled AS (
+                UPDATE transactions t SET state = x.s, user_id = COALESCE(NULLIF(x.u, '')::uuid, t.user_id),
+                    failure_reason = NULLIF(x.r, ''), processed_at = \(now), updated_at = \(now)
+                FROM unnest(\(ids)::uuid[], \(settled.map(\.state.rawValue))::text[], \(settled.map { $0.user?.uuidString ?? "" })::text[],
+                            \(settled.map { $0.failureReason ?? "" })::text[]) AS x(id, s, u, r)
+                WHERE t.id = x.id
+            ), audit AS (
+                INSERT INTO audit_logs (tx_id, actor, action, detail, created_at)
+                SELECT id, \(unescaped: Self.settlementActor), a, d, \(now)
+                FROM unnest(\(ids)::uuid[], \(settled.map(\.audit.action))::text[], \(settled.map(\.audit.detail))::text[]) AS x(id, a, d)
+            )
+            DELETE FROM deposit_jobs WHERE tx_id = ANY(\(held)::uuid[])
+            """,
+            logger: self.logger
+        )
+    }
+
+    /// Adds each wallet's sum of credits to its balance (creating the wallet if missing), in
+    /// user order, where the result stays within ``Amount/maximum``; throws
+    /// ``WalletNearCeiling`` when a wallet had no room for its sum.
+    private func credit(sums: [UUID: Amount], now: Date, on connection: PostgresSession) async throws {
+        guard !sums.isEmpty else { return }
+        let wallets = Array(sums)
+        var credited = 0
+        for try await _ in try await connection.query(
+            """
+            INSERT INTO wallets (user_id, deposit_balance, updated_at)
+            SELECT u, s::numeric, \(now)
+            FROM unnest(\(wallets.map(\.key))::uuid[], \(wallets.map { $0.value.description })::text[]) AS x(u, s)
+            ORDER BY u
+            ON CONFLICT (user_id) DO UPDATE
+                SET deposit_balance = wallets.deposit_balance + excluded.deposit_balance, updated_at = excluded.updated_at
+                WHERE wallets.deposit_balance <= \(unescaped: Self.balanceMaximum)::numeric - excluded.deposit_balance
+            RETURNING user_id
+            """,
+            logger: self.logger
+        ).decode(UUID.self) {
+            credited += 1
+        }
+        guard credited == wallets.count else { throw WalletNearCeiling() }
     }
 }
