@@ -24,6 +24,10 @@ public actor DepositWorker {
         public var pollInterval: Duration
         /// Jobs claimed and settled together in one transaction, at most. Default 32.
         public var batchSize: Int
+        /// The claim limit after a claim came back full (a backlog): larger batches spread
+        /// each transaction's fixed cost, and the wallet-row wait of a hot wallet, over more
+        /// deposits. Back to ``batchSize`` once a claim comes back short. Default 128.
+        public var backlogBatchSize: Int
 
         public init(
             lease: Duration = .seconds(15),
@@ -31,9 +35,11 @@ public actor DepositWorker {
             retryBackoff: Backoff = Backoff(minimum: .seconds(1), maximum: .seconds(300)),
             storeBackoff: Backoff = Backoff(minimum: .milliseconds(100), maximum: .seconds(5)),
             pollInterval: Duration = .seconds(2),
-            batchSize: Int = 32
+            batchSize: Int = 32,
+            backlogBatchSize: Int = 128
         ) {
             self.batchSize = max(1, batchSize)
+            self.backlogBatchSize = max(self.batchSize, backlogBatchSize)
             self.lease = lease
             self.maximumAttempts = maximumAttempts
             self.retryBackoff = retryBackoff
@@ -96,11 +102,13 @@ public actor DepositWorker {
             }
         }
         storeFailures = 0
+        var limit = self.configuration.batchSize
         while !context.isShutdownRequested {
             try Task.checkCancellation()
             let jobs: [ClaimedJob]
             do {
-                jobs = try await self.store.claimJobs(owner: self.owner, lease: self.configuration.lease, limit: self.configuration.batchSize)
+                jobs = try await self.store.claimJobs(owner: self.owner, lease: self.configuration.lease, limit: limit)
+                limit = jobs.count >= limit ? self.configuration.backlogBatchSize : self.configuration.batchSize
                 storeFailures = 0
             } catch {
                 storeFailures += 1

@@ -33,7 +33,11 @@ extension SQLiteStore {
 
     /// Settles the batch as ``SettlementPlan`` decides, in one transaction and a fixed
     /// number of statements whatever the batch size (SQLite runs each statement as a
-    /// separate trip to its thread pool, so statements are what cost).
+    /// separate trip to its thread pool, so statements are what cost). The transaction's
+    /// `BEGIN IMMEDIATE` holds the database's one write lock from the start, so batches for
+    /// one wallet queue there whatever the order of the statements; the wallets are read
+    /// and their new balances written directly (PostgreSQL's wallets-last credit has no
+    /// row wait to shorten here).
     public func processJobs(_ jobs: [ClaimedJob]) async throws -> [UUID: JobOutcome] {
         guard !jobs.isEmpty else { return [:] }
         let now = self.clock.now()
