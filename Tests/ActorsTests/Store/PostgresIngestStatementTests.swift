@@ -77,19 +77,4 @@ import TestSupport
             }
         }
     }
-
-    @Test func newDepositsGetTimeOrderedIds() async throws {
-        guard TestBackend.postgresURL != nil else { return }
-        try await TestDatabase.with(.postgres) { database in
-            try await withStore(database) { store in
-                var ids: [UUID] = []
-                for batch in 0..<3 {
-                    ids += try await store.ingest(Self.records("t\(batch)", 3), confirmationThreshold: 12).map(\.txID)
-                }
-                let bytes = ids.map { id in withUnsafeBytes(of: id.uuid) { Array($0) } }
-                #expect(bytes.allSatisfy { $0[6] >> 4 == 7 && $0[8] >> 6 == 0b10 })
-                #expect(zip(bytes, bytes.dropFirst()).allSatisfy { $0.lexicographicallyPrecedes($1) })
-            }
-        }
-    }
 }

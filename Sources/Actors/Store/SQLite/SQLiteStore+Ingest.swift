@@ -12,7 +12,7 @@ extension SQLiteStore {
         guard !records.isEmpty else { return [] }
         precondition(Set(records.map(\.key)).count == records.count, "one batch must not repeat a transfer")
         let now = SQLiteData(self.clock.now())
-        let proposedIDs = records.map { _ in UUID() }
+        let proposedIDs = self.ids.next(records.count)
 
         var binds: [SQLiteData] = [now, .integer(Int(confirmationThreshold))]
         binds.reserveCapacity(2 + records.count * 13)

@@ -19,6 +19,8 @@ public final class SQLiteStore: DepositStore {
     let factory: SQLiteConnectionFactory
     let logger: Logger
     let clock: WallClock
+    /// Makes the ids of new deposits: time-ordered, so the primary key's index grows at its end.
+    let ids: UUIDv7.Generator
     let faults: any FaultInjector
 
     /// - Parameter pool: sized 1 + 0 overflow; runs as its own service.
@@ -27,6 +29,7 @@ public final class SQLiteStore: DepositStore {
         self.factory = factory
         self.logger = logger
         self.clock = clock
+        self.ids = UUIDv7.Generator(clock: clock)
         self.faults = faults
     }
 
