@@ -93,15 +93,6 @@ public final class ProbeChild: Sendable {
     }
 }
 
-/// What a ``ProbeChild`` throws when told to crash; its description is "probe <name> crashed".
-public struct ProbeChildError: Error, Hashable, CustomStringConvertible {
-    public var child: String
-
-    public init(child: String) { self.child = child }
-
-    public var description: String { "probe \(self.child) crashed" }
-}
-
 extension AsyncStream<ProbeChild.Start>.Iterator {
     /// The names of the next `count` starts, which may come in any order.
     public mutating func next(_ count: Int) async -> Set<String> {

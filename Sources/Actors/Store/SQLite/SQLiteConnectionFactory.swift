@@ -117,28 +117,3 @@ public struct SQLiteConnectionFactory: ConnectionFactory {
         return "file:\(escaped)?mode=\(mode)"
     }
 }
-
-/// A file's device and inode: the same path naming another file has another identity.
-struct FileIdentity: Hashable, Sendable {
-    var device: UInt64
-    var inode: UInt64
-
-    /// The identity of the file at `path`, or nil when there is none.
-    init?(path: String) {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        self.device = UInt64(info.st_dev)
-        self.inode = UInt64(info.st_ino)
-    }
-}
-
-/// The identity of the file a factory's first connection opened.
-final class OpenedFile: Sendable {
-    private let value = Mutex<FileIdentity?>(nil)
-
-    var identity: FileIdentity? { self.value.withLock { $0 } }
-
-    func record(_ identity: FileIdentity) {
-        self.value.withLock { if $0 == nil { $0 = identity } }
-    }
-}
