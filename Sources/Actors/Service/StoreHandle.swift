@@ -42,7 +42,7 @@ public struct StoreHandle: Sendable {
                 store: store,
                 runPool: { try await pool.run() },
                 closePool: { await pool.close() },
-                jobListener: PostgresJobListener(factory: factory, logger: logger)
+                jobListener: PostgresJobListener(factory: factory, logger: logger, ownSender: store.notificationSender)
             )
         case .sqlite(let path):
             if access == .readOnly && FileManager.default.fileExists(atPath: path) == false {

@@ -106,9 +106,11 @@ public actor DepositWorker {
         while !context.isShutdownRequested {
             try Task.checkCancellation()
             let jobs: [ClaimedJob]
+            let full: Bool
             do {
                 jobs = try await self.store.claimJobs(owner: self.owner, lease: self.configuration.lease, limit: limit)
-                limit = jobs.count >= limit ? self.configuration.backlogBatchSize : self.configuration.batchSize
+                full = jobs.count >= limit
+                limit = full ? self.configuration.backlogBatchSize : self.configuration.batchSize
                 storeFailures = 0
             } catch {
                 storeFailures += 1
@@ -129,6 +131,11 @@ public actor DepositWorker {
                 await self.deferJobs(jobs, error: storeError)
                 storeFailures += 1
                 try await self.pause(after: storeError, failures: storeFailures, clock: clock)
+            } else if !jobs.isEmpty && !full {
+                // The claim took every due job there was: claiming again at once would find
+                // none. Jobs queued since then left a wake-up on the signal (a permit when
+                // no worker was waiting), so this wait ends at once if there are any.
+                await self.idle(context: context, clock: clock)
             }
         }
     }

@@ -6,13 +6,16 @@ import Runtime
 /// workers, so jobs queued by another process's ingest are picked up at once. If the
 /// connection drops it reconnects with backoff; the workers' slow poll covers the gap.
 ///
-/// A notification's payload is the number of jobs its transaction queued: that many
-/// workers wake (at most `wakeCount`), not all of them, so one queued deposit does not
-/// send every idle worker to claim from the queue at once. A payload that is not a count
-/// (an older sender) wakes `wakeCount`.
+/// A notification's payload (``JobNotification``) carries the number of jobs its transaction
+/// queued: that many workers wake (at most `wakeCount`), not all of them, so one queued
+/// deposit does not send every idle worker to claim from the queue at once. A payload with
+/// no count (an admin requeue) wakes `wakeCount`. Notifications sent by `ownSender` (this
+/// process's own store, whose ingest already woke its workers) wake no one.
 public struct PostgresJobListener: Sendable {
     let factory: PostgresConnectionFactory
     let logger: Logger
+    /// The ``PostgresStore/notificationSender`` of this process's store.
+    var ownSender: String?
     var backoff = Backoff(minimum: .milliseconds(200), maximum: .seconds(10))
 
     public func run<C: Clock>(context: ChildContext, signal: JobSignal, wakeCount: Int, clock: C) async throws where C.Duration == Duration {
@@ -29,7 +32,8 @@ public struct PostgresJobListener: Sendable {
                                 // Jobs may have been queued while we were not listening.
                                 signal.notify(count: wakeCount)
                                 for try await notification in notifications {
-                                    signal.notify(count: Self.workersToWake(payload: notification.payload, limit: wakeCount))
+                                    let notification = JobNotification(payload: notification.payload)
+                                    signal.notify(count: notification.workersToWake(limit: wakeCount, ownSender: self.ownSender))
                                 }
                             }
                         }
@@ -53,12 +57,5 @@ public struct PostgresJobListener: Sendable {
                 try await clock.sleep(for: delay)
             }
         }
-    }
-
-    /// How many workers one notification wakes: its count of queued jobs, between 1 and `limit`.
-    static func workersToWake(payload: String, limit: Int) -> Int {
-        let limit = max(1, limit)
-        guard let queued = Int(payload), queued > 0 else { return limit }
-        return min(queued, limit)
     }
 }

@@ -29,7 +29,7 @@ import TestSupport
                     var ids: [UUID] = []
                     for (batch, size) in [1, 4, 9].enumerated() {
                         let rows = Self.records("b\(batch)", size).map { ($0, UUIDv7.Generator().next()) }
-                        let statement = IngestStatement(now: Date(), threshold: 12, rows: rows)
+                        let statement = IngestStatement(now: Date(), threshold: 12, rows: rows, sender: store.notificationSender)
                         var returned = 0
                         for try await (id, _, _, _, queued) in try await session.execute(statement, logger: store.logger) {
                             ids.append(id)

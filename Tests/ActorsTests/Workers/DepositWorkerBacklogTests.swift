@@ -3,8 +3,8 @@ import Foundation
 import TestSupport
 import Testing
 
-/// The claim limit follows the backlog: a full claim is followed by a larger one, a short
-/// claim by the normal batch size again.
+/// The claim limit follows the backlog: a full claim is followed by a larger one at once, a
+/// short claim by the normal batch size again once the worker is woken.
 @Suite(.timeLimit(.minutes(1))) struct DepositWorkerBacklogTests {
     static let configuration = DepositWorker.Configuration(
         lease: .seconds(15), maximumAttempts: 3, pollInterval: .seconds(2), batchSize: 2, backlogBatchSize: 5
@@ -15,7 +15,7 @@ import Testing
     }
 
     @Test func aFullClaimIsFollowedByABacklogClaimAndAShortOneByTheNormalSize() async throws {
-        try await DepositWorkerHarness.run(configuration: Self.configuration) { _, calls in
+        try await DepositWorkerHarness.run(configuration: Self.configuration) { harness, calls in
             try await calls.next(expecting: .releaseLeases(owner: DepositWorkerHarness.owner)).released(0)
             let full = [DepositWorkerHarness.job(), DepositWorkerHarness.job()]
             try await calls.next(expecting: Self.claim(2)).claimed(full)
@@ -28,6 +28,7 @@ import Testing
             let last = DepositWorkerHarness.job()
             try await calls.next(expecting: Self.claim(5)).claimed([last])
             try await calls.next(expecting: .processJobs([last])).settled([last.txID: .credited])
+            await harness.wakeIdleWorker()
             _ = try await calls.next(expecting: Self.claim(2))
         }
     }

@@ -64,6 +64,12 @@ struct DepositWorkerHarness: Sendable {
         }
     }
 
+    /// Waits until the worker idles on the signal, then wakes it (as a newly queued job would).
+    func wakeIdleWorker() async {
+        await self.signal.waitUntilWaiting(atLeast: 1)
+        self.signal.notify()
+    }
+
     static func job(_ failedAttempts: Int = 0) -> ClaimedJob {
         ClaimedJob(txID: UUID(), leaseToken: UUID(), owner: Self.owner, failedAttempts: failedAttempts)
     }

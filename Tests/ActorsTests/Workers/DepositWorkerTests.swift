@@ -21,6 +21,7 @@ import Testing
             #expect(charge.reason?.contains("settlement failed") == true)
             charge.failed(state: .queued)
             try await calls.next(expecting: .processJobs([c])).settled([c.txID: .unmatched])
+            await harness.wakeIdleWorker()
             _ = try await calls.next(expecting: .claim)
 
             let log = harness.log.snapshot
@@ -35,6 +36,7 @@ import Testing
             try await calls.started().claimed([a, b])
             // b is missing from the answer: another worker holds it now.
             try await calls.next(expecting: .processJobs([a, b])).settled([a.txID: .credited])
+            await harness.wakeIdleWorker()
             _ = try await calls.next(expecting: .claim)
             #expect(harness.log.snapshot.outcomes == [a.txID: [.credited], b.txID: [.leaseLost]])
         }
@@ -51,6 +53,7 @@ import Testing
                 try await calls.next(expecting: .processJobs([job])).fail(with: depositBroken)
                 let retryAfter = Duration.seconds(1 << (attempt - 1))
                 try await calls.next(expecting: .failJob(job, retryAfter: retryAfter, maxAttempts: 3)).failed(state: state)
+                await harness.wakeIdleWorker()
                 claim = try await calls.next(expecting: .claim)
             }
             #expect(harness.log.snapshot.failures == [first.txID: [.queued, .queued, .dead]])
@@ -126,6 +129,37 @@ import Testing
             harness.store.finish()
             #expect(await calls.next() == nil, "a store call after the stop request")
             #expect(harness.log.snapshot.outcomes == [job.txID: [.credited]])
+        }
+    }
+
+    @Test func aClaimThatTookEveryDueJobIsNotFollowedByAnotherUntilAWakeUpOrThePoll() async throws {
+        try await DepositWorkerHarness.run { harness, calls in
+            let job = DepositWorkerHarness.job()
+            try await calls.started().claimed([job])
+            try await calls.next(expecting: .processJobs([job])).settled([job.txID: .credited])
+            // Short of the limit: the queue had no other due job. The worker waits on the
+            // signal and its poll timer instead of claiming at once.
+            await harness.signal.waitUntilWaiting(atLeast: 1)
+            #expect(await harness.clock.nextTimerScheduled() == MockClock.Instant(.seconds(2)))
+            harness.clock.advance(by: .seconds(2))
+            try await calls.next(expecting: .claim).claimed([])
+            #expect(harness.log.snapshot.outcomes == [job.txID: [.credited]])
+        }
+    }
+
+    @Test func aJobQueuedDuringABatchIsClaimedRightAfterIt() async throws {
+        try await DepositWorkerHarness.run { harness, calls in
+            let job = DepositWorkerHarness.job()
+            try await calls.started().claimed([job])
+            let settling = try await calls.next(expecting: .processJobs([job]))
+            // A job queued while the worker settles: no worker waits, so a permit is left.
+            harness.signal.notify()
+            #expect(harness.signal.permits == 1)
+            settling.settled([job.txID: .credited])
+            // The permit ends the idle wait at once: the next claim comes with no time passing.
+            _ = try await calls.next(expecting: .claim)
+            #expect(harness.clock.now == MockClock.Instant(.zero))
+            #expect(harness.signal.permits == 0)
         }
     }
 

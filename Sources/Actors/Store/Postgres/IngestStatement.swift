@@ -6,10 +6,15 @@ import PostgresNIO
 /// `unnest(…) WITH ORDINALITY`, so the server parses and plans it once per connection.
 ///
 /// `$1` is the store's time for `created_at`/`updated_at`, `$2` the confirmation threshold
-/// (``IngestRule/onConflictSQL(threshold:in:)`` reads it), `$3…$15` the columns. Rows are
-/// inserted in the order given (the caller sorts them by key). Each returned row is a
-/// deposit the upsert wrote (a first sighting, or a repeat that agreed) with whether this
-/// statement queued its job; a refused repeat returns nothing.
+/// (``IngestRule/onConflictSQL(threshold:in:)`` reads it), `$3…$15` the columns, `$16` the
+/// store's ``PostgresStore/notificationSender``. Rows are inserted in the order given (the
+/// caller sorts them by key). Each returned row is a deposit the upsert wrote (a first
+/// sighting, or a repeat that agreed) with whether this statement queued its job; a refused
+/// repeat returns nothing.
+///
+/// When it queued jobs, the same statement sends `NOTIFY cricalgo_deposit_jobs` with the
+/// payload "<jobs queued> <sender>" (``JobNotification``), delivered at commit: no round trip
+/// of its own.
 struct IngestStatement: PostgresPreparedStatement {
     typealias Row = (UUID, String, String, Int64, Bool)
 
@@ -34,19 +39,23 @@ struct IngestStatement: PostgresPreparedStatement {
             SELECT id, now(), now() FROM upsert WHERE state = 'queued'
             ON CONFLICT (tx_id) DO NOTHING
             RETURNING tx_id
+        ), notified AS (
+            SELECT pg_notify('\(PostgresStore.jobsChannel)', count(*)::text || ' ' || $16::text) FROM jobs HAVING count(*) > 0
         )
         SELECT u.id, u.chain, u.tx_hash, u.log_index, j.tx_id IS NOT NULL
-        FROM upsert u LEFT JOIN jobs j ON j.tx_id = u.id
+        FROM upsert u LEFT JOIN jobs j ON j.tx_id = u.id LEFT JOIN notified ON true
         """
 
     var now: Date
     var threshold: Int64
     /// The records in the order to insert them, each with the id it gets if it is new.
     var rows: [(record: DepositRecord, id: UUID)]
+    /// Names this store in the notification, so its own process can tell it apart.
+    var sender: String
 
     func makeBindings() throws -> PostgresBindings {
         let records = self.rows.map(\.record)
-        var binds = PostgresBindings(capacity: 15)
+        var binds = PostgresBindings(capacity: 16)
         binds.append(self.now)
         binds.append(self.threshold)
         binds.append(self.rows.map(\.id))
@@ -62,6 +71,7 @@ struct IngestStatement: PostgresPreparedStatement {
         binds.append(PostgresNullableArray(records.map(\.userRef)))
         binds.append(PostgresNullableArray(records.map(\.metadata)))
         binds.append(records.map { IngestRule.initialState(of: $0, threshold: self.threshold).rawValue })
+        binds.append(self.sender)
         return binds
     }
 

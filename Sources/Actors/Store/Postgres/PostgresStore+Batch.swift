@@ -14,25 +14,11 @@ extension PostgresStore {
     /// Due times and leases are read and written on the database's clock (`now()`), so
     /// processes whose clocks disagree neither delay due jobs nor take live leases.
     public func claimJobs(owner: String, lease: Duration, limit: Int) async throws -> [ClaimedJob] {
-        let token = UUID()
+        let statement = ClaimJobsStatement(owner: owner, lease: lease, token: UUID(), limit: limit)
         return try await self.withConnection { connection in
             var jobs: [ClaimedJob] = []
-            for try await (txID, attempts) in try await connection.query(
-                """
-                UPDATE deposit_jobs SET locked_by = \(owner), locked_until = now() + make_interval(secs => \(lease.seconds)),
-                    lease_token = \(token)
-                WHERE tx_id IN (
-                    SELECT tx_id FROM deposit_jobs
-                    WHERE \(unescaped: Self.claimable)
-                    ORDER BY run_at
-                    LIMIT \(max(1, limit))
-                    FOR UPDATE SKIP LOCKED
-                )
-                RETURNING tx_id, attempts
-                """,
-                logger: self.logger
-            ).decode((UUID, Int).self) {
-                jobs.append(ClaimedJob(txID: txID, leaseToken: token, owner: owner, failedAttempts: attempts))
+            for try await (txID, attempts) in try await connection.execute(statement, logger: self.logger) {
+                jobs.append(ClaimedJob(txID: txID, leaseToken: statement.token, owner: owner, failedAttempts: attempts))
             }
             return jobs
         }
@@ -74,31 +60,16 @@ extension PostgresStore {
     private func settle(_ jobs: [ClaimedJob], now: Date, walletsLast: Bool) async throws -> [UUID: JobOutcome] {
         try await self.withTransaction { connection in
             var held: [UUID] = []
-            for try await txID in try await connection.query(
-                """
-                SELECT j.tx_id FROM deposit_jobs j
-                JOIN unnest(\(jobs.map(\.txID))::uuid[], \(jobs.map(\.leaseToken))::uuid[]) AS c(tx_id, token)
-                  ON c.tx_id = j.tx_id AND c.token = j.lease_token
-                ORDER BY j.tx_id
-                FOR UPDATE OF j
-                """,
-                logger: self.logger
-            ).decode(UUID.self) {
+            for try await txID in try await connection.execute(HeldJobsStatement(jobs: jobs), logger: self.logger) {
                 held.append(txID)
             }
             guard !held.isEmpty else { return SettlementPlan.allLost(jobs) }
 
             var rows: [SettlementPlan.Row] = []
             rows.reserveCapacity(held.count)
-            for try await (id, state, chainStatus, amount, userRef, userID) in try await connection.query(
-                """
-                SELECT id, state, chain_status, amount::text, user_ref, user_id FROM transactions
-                WHERE id = ANY(\(held)::uuid[])
-                ORDER BY chain COLLATE "C", tx_hash COLLATE "C", log_index
-                FOR UPDATE
-                """,
-                logger: self.logger
-            ).decode((UUID, String, String, String, String?, UUID?).self) {
+            for try await (id, state, chainStatus, amount, userRef, userID) in try await connection.execute(
+                SettlementRowsStatement(ids: held), logger: self.logger
+            ) {
                 guard let state = DepositState(rawValue: state) else { throw ServiceError(.storeFailure, "unknown deposit state") }
                 rows.append(SettlementPlan.Row(
                     id: id, state: state, chainStatus: chainStatus, amount: try Amount(parsing: amount),
@@ -108,9 +79,7 @@ extension PostgresStore {
             let candidates = SettlementPlan.candidates(rows)
             var knownUsers: Set<UUID> = []
             if !candidates.isEmpty {
-                for try await id in try await connection.query(
-                    "SELECT id FROM users WHERE id = ANY(\(candidates)::uuid[])", logger: self.logger
-                ).decode(UUID.self) {
+                for try await id in try await connection.execute(KnownUsersStatement(candidates: candidates), logger: self.logger) {
                     knownUsers.insert(id)
                 }
             }
@@ -169,32 +138,9 @@ extension PostgresStore {
     }
 
     /// The plan's ledger entries, final states, audit rows and the deletion of the held jobs,
-    /// in one statement. The rows it updates are already locked; the rows it inserts are new.
+    /// in one statement (``SettlementWriteStatement``).
     private func write(_ plan: SettlementPlan, held: [UUID], now: Date, on connection: PostgresSession) async throws {
-        let credits = plan.credits
-        let settled = plan.settled
-        let ids = settled.map(\.txID)
-        try await connection.query(
-            """
-            WITH ledger AS (
-                INSERT INTO ledger_entries (tx_id, user_id, amount, created_at)
-                SELECT t, u, a::numeric, \(now)
-                FROM unnest(\(credits.map(\.txID))::uuid[], \(credits.map(\.user))::uuid[], \(credits.map(\.amount.description))::text[]) AS x(t, u, a)
-            ), settled AS (
-                UPDATE transactions t SET state = x.s, user_id = COALESCE(NULLIF(x.u, '')::uuid, t.user_id),
-                    failure_reason = NULLIF(x.r, ''), processed_at = \(now), updated_at = \(now)
-                FROM unnest(\(ids)::uuid[], \(settled.map(\.state.rawValue))::text[], \(settled.map { $0.user?.uuidString ?? "" })::text[],
-                            \(settled.map { $0.failureReason ?? "" })::text[]) AS x(id, s, u, r)
-                WHERE t.id = x.id
-            ), audit AS (
-                INSERT INTO audit_logs (tx_id, actor, action, detail, created_at)
-                SELECT id, \(unescaped: Self.settlementActor), a, d, \(now)
-                FROM unnest(\(ids)::uuid[], \(settled.map(\.audit.action))::text[], \(settled.map(\.audit.detail))::text[]) AS x(id, a, d)
-            )
-            DELETE FROM deposit_jobs WHERE tx_id = ANY(\(held)::uuid[])
-            """,
-            logger: self.logger
-        )
+        for try await _ in try await connection.execute(SettlementWriteStatement(plan: plan, held: held, now: now), logger: self.logger) {}
     }
 
     /// Adds each wallet's sum of credits to its balance (creating the wallet if missing), in
@@ -202,23 +148,11 @@ extension PostgresStore {
     /// ``WalletNearCeiling`` when a wallet had no room for its sum.
     private func credit(sums: [UUID: Amount], now: Date, on connection: PostgresSession) async throws {
         guard !sums.isEmpty else { return }
-        let wallets = Array(sums)
+        let statement = WalletCreditStatement(sums: sums.map { (user: $0.key, sum: $0.value) }, now: now)
         var credited = 0
-        for try await _ in try await connection.query(
-            """
-            INSERT INTO wallets (user_id, deposit_balance, updated_at)
-            SELECT u, s::numeric, \(now)
-            FROM unnest(\(wallets.map(\.key))::uuid[], \(wallets.map { $0.value.description })::text[]) AS x(u, s)
-            ORDER BY u
-            ON CONFLICT (user_id) DO UPDATE
-                SET deposit_balance = wallets.deposit_balance + excluded.deposit_balance, updated_at = excluded.updated_at
-                WHERE wallets.deposit_balance <= \(unescaped: Self.balanceMaximum)::numeric - excluded.deposit_balance
-            RETURNING user_id
-            """,
-            logger: self.logger
-        ).decode(UUID.self) {
+        for try await _ in try await connection.execute(statement, logger: self.logger) {
             credited += 1
         }
-        guard credited == wallets.count else { throw WalletNearCeiling() }
+        guard credited == statement.sums.count else { throw WalletNearCeiling() }
     }
 }

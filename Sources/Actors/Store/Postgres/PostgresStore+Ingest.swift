@@ -7,7 +7,8 @@ extension PostgresStore {
     /// ``IngestRule/initialState(of:threshold:)``), and the jobs of the deposits it queued.
     ///
     /// The statement's text is the same for every batch (``IngestStatement``: the records
-    /// travel as one array per column), so each connection prepares it once.
+    /// travel as one array per column), so each connection prepares it once. The same
+    /// statement notifies listeners of the jobs it queued.
     public func ingest(_ records: [DepositRecord], confirmationThreshold: Int64) async throws -> [IngestResult] {
         guard !records.isEmpty else { return [] }
         precondition(Set(records.map(\.key)).count == records.count, "one batch must not repeat a transfer")
@@ -18,7 +19,8 @@ extension PostgresStore {
         let statement = IngestStatement(
             now: self.clock.now(),
             threshold: confirmationThreshold,
-            rows: order.map { (records[$0], proposedIDs[$0]) }
+            rows: order.map { (records[$0], proposedIDs[$0]) },
+            sender: self.notificationSender
         )
 
         return try await self.withTransaction { connection in
@@ -41,11 +43,6 @@ extension PostgresStore {
             }
             for index in conflicts {
                 results[index] = try await self.describeConflict(records[index], on: connection)
-            }
-            // Listeners wake as many workers as jobs were queued (``PostgresJobListener``).
-            let queued = results.count(where: { if case .accepted(_, true) = $0.outcome { true } else { false } })
-            if queued > 0 {
-                try await connection.query(PostgresQuery(unsafeSQL: "NOTIFY \(PostgresStore.jobsChannel), '\(queued)'"), logger: self.logger)
             }
             try await self.faults.check(.ingestBeforeCommit)
             return results

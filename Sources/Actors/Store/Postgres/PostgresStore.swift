@@ -25,6 +25,9 @@ public final class PostgresStore: DepositStore {
     let faults: any FaultInjector
     /// Makes the ids of new deposits: time-ordered, so the primary key's index grows at its end.
     let ids: UUIDv7.Generator
+    /// Names this store in the notifications its ingest sends (``JobNotification``): random,
+    /// one per store, so the listener of the same process recognises its own.
+    public let notificationSender: String
 
     /// - Parameters:
     ///   - pool: runs as its own service (a child of the root supervisor); the store only leases from it.
@@ -35,6 +38,7 @@ public final class PostgresStore: DepositStore {
         self.clock = clock
         self.faults = faults
         self.ids = UUIDv7.Generator(clock: clock)
+        self.notificationSender = String(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16)).lowercased()
     }
 
     public func ping() async throws {
