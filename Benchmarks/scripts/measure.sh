@@ -13,7 +13,7 @@
 # Environment: DURATION (30s), WARMUP (5s), OPEN_RATE (5000), CREDIT_RATES ("1000"), VUS
 # ("10 50 100 400"), THREADS (1), LOG_LEVEL (info, the service's default), MODE (serve;
 # `api` runs ingress without workers), SUFFIX (appended to report names), PARTS (which
-# measurements: "vus open credited", and on request "drain wrk k6"), DRAIN_VUS (100), DRAIN_USERS
+# measurements: "vus open credited", and on request "drain wrk k6 sustain moonshot"), DRAIN_VUS (100), DRAIN_USERS
 # (100: the users the drain backlog credits; 1 puts every deposit on one wallet),
 # WRK_DURATION (15s), POLL_RATE, POLL_CONNECTIONS (webhook-bench's --poll-rate and --poll-connections for the credited runs).
 # drain: a backlog ingested by `cricalgo api` (100 VUs for $DURATION), then `cricalgo worker`
@@ -26,6 +26,24 @@
 # service run on a fresh process and database with $K6_USERS users (100) that every deposit
 # credits. Against the echo server too when the echo step runs. Table: $OUT/k6-table.md
 # (req/s, p50/p95/p99, failures, whether k6's own thresholds held).
+# sustain: for each service target, the highest sustainable rate: an open loop at each of
+# $SUSTAIN_RATES/s ("500 1000 1500 2000 3000 4000 5000", ascending) for $SUSTAIN_DURATION (20s,
+# after $WARMUP) over $SUSTAIN_CONNECTIONS connections (200), stopping at the first rate that
+# fails; each rate on a fresh process and database with 100 users that every deposit credits
+# (--wait-credited --verify; polled at $SUSTAIN_POLL_RATE/s, default $POLL_RATE or 500, so the
+# credit wait after the load grows with the rate). A rate passes when webhook p99 ≤ 50 ms,
+# webhook → credited p99 (to processed_at) ≤ 50 ms, every deposit is credited and found, no
+# answer is non-2xx and no send fails or is dropped, and the job queue at the end of the load
+# (scripts/queue-sampler.py reads /metrics during the run) holds at most
+# $SUSTAIN_QUEUE_SECONDS (0.1) s of arrivals. Judged by scripts/sustain-table.py; table
+# $OUT/sustain-table.md (rate, achieved rate, webhook p50/p99/p99.9, credited p50/p99,
+# failures, queue left, verdict, and "sustainable: N/s" per target).
+# moonshot: per target, webhook p99 in a closed loop of $MOONSHOT_VUS (100) connections against
+# 10 ms, and webhook p99.9 in an open loop at $MOONSHOT_RATE/s (5000, over
+# $MOONSHOT_CONNECTIONS, 200) against 20 ms, each for $DURATION; each service run on a fresh
+# process and database with $MOONSHOT_USERS users (100) that every deposit credits. Against
+# the echo server too when the echo step runs, as the baseline. Table
+# (scripts/moonshot-table.py): $OUT/moonshot-table.md, met / not met and the gap (figure ÷ moonshot).
 # BUILD (release): `debug` uses debug builds, for a quick check that the runs work (figures
 # then mean nothing); SERVICE_BUILD (BUILD) the same for `cricalgo` alone.
 # Every command is echoed to $OUT/commands.log before it runs.
@@ -54,6 +72,15 @@ K6_SHORT_DURATION=${K6_SHORT_DURATION:-30s}
 K6_LONG_VUS=${K6_LONG_VUS:-100}
 K6_LONG_DURATION=${K6_LONG_DURATION:-5m}
 K6_USERS=${K6_USERS:-100}
+SUSTAIN_RATES=${SUSTAIN_RATES:-"500 1000 1500 2000 3000 4000 5000"}
+SUSTAIN_DURATION=${SUSTAIN_DURATION:-20s}
+SUSTAIN_CONNECTIONS=${SUSTAIN_CONNECTIONS:-200}
+SUSTAIN_POLL_RATE=${SUSTAIN_POLL_RATE:-${POLL_RATE:-500}}
+export SUSTAIN_QUEUE_SECONDS=${SUSTAIN_QUEUE_SECONDS:-0.1}
+MOONSHOT_VUS=${MOONSHOT_VUS:-100}
+MOONSHOT_RATE=${MOONSHOT_RATE:-5000}
+MOONSHOT_CONNECTIONS=${MOONSHOT_CONNECTIONS:-200}
+MOONSHOT_USERS=${MOONSHOT_USERS:-100}
 BUILD=${BUILD:-release}
 SERVICE_BUILD=${SERVICE_BUILD:-$BUILD}
 TOKEN=bench-admin-token
@@ -64,6 +91,7 @@ service=$here/.build/$SERVICE_BUILD/cricalgo
 k6=""
 pg_bin=/usr/lib/postgresql/15/bin
 server_pid=""
+sampler_pid=""
 pg_dir=""
 pg_port=""
 scratch=$(mktemp -d /tmp/cricalgo-bench.XXXXXX)
@@ -91,7 +119,12 @@ stop_postgres() {
 pg_port=""
     fi
 }
-cleanup() { stop_server; stop_postgres; rm -rf "$scratch"; }
+cleanup() {
+    [[ -z $sampler_pid ]] || kill "$sampler_pid" 2>/dev/null || true
+    stop_server
+    stop_postgres
+    rm -rf "$scratch"
+}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -316,6 +349,67 @@ for path in paths:
 PY
 }
 
+# seconds TEXT...: the sum of webhook-bench duration texts (20s, 1m, 500ms), in seconds.
+seconds() {
+    python3 -c 'import re, sys; print(sum(float(n) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[u or "s"]
+        for n, u in (re.fullmatch(r"([0-9.]+)(ms|s|m|h)?", t).groups() for t in sys.argv[1:])))' "$@"
+}
+
+# moonshot_point NAME BACKEND FILE [bench args]: like point, with users that the deposits credit.
+moonshot_point() {
+    local name=$1 backend=$2 file=$3
+    shift 3
+    if [[ $backend == echo ]]; then
+        bench_run "$name" "$file" "$@"
+        return
+    fi
+    start_service "$name" "$(fresh_database "$backend")"
+    create_users "$OUT/$name-users.txt" "$MOONSHOT_USERS"
+    bench_run "$name" "$file" --user-ids "$OUT/$name-users.txt" "$@"
+    record_queue "$file"
+    stop_server
+}
+
+# moonshot NAME BACKEND: the closed loop at $MOONSHOT_VUS and the open loop at $MOONSHOT_RATE/s.
+moonshot() {
+    local name=$1 backend=$2
+    log "$name: moonshot, closed loop at $MOONSHOT_VUS VUs"
+    moonshot_point "$name" "$backend" "$name-moonshot-vus$MOONSHOT_VUS" --vus "$MOONSHOT_VUS" --label "$name moonshot $MOONSHOT_VUS VUs"
+    log "$name: moonshot, open loop at $MOONSHOT_RATE/s"
+    moonshot_point "$name" "$backend" "$name-moonshot-open$MOONSHOT_RATE" --rate "$MOONSHOT_RATE" --vus "$MOONSHOT_CONNECTIONS" \
+        --label "$name moonshot $MOONSHOT_RATE/s"
+}
+
+# sustain NAME BACKEND: each of $SUSTAIN_RATES on a fresh service and database, until one fails.
+sustain() {
+    local name=$1 backend=$2 rate file timeout
+    for rate in $SUSTAIN_RATES; do
+        file=$name-sustain$rate
+        log "$name: sustain at $rate/s"
+        start_service "$name" "$(fresh_database "$backend")"
+        create_users "$OUT/$name-users.txt" 100
+        # Polling every deposit once takes rate × (warm-up + duration) ÷ poll rate, mostly after the load.
+        timeout=$(python3 -c 'import sys; r, s, p = map(float, sys.argv[1:]); print(f"{int(r * s / p) + 60}s")' \
+            "$rate" "$(seconds "$WARMUP" "$SUSTAIN_DURATION")" "$SUSTAIN_POLL_RATE")
+        set -- python3 "$here/Benchmarks/scripts/queue-sampler.py" "$base_url/metrics" "$WARMUP" "$SUSTAIN_DURATION" "$OUT/$file-queue.tsv"
+        printf '%q ' "$@" >>"$OUT/commands.log"
+        printf '&\n' >>"$OUT/commands.log"
+        "$@" &
+        sampler_pid=$!
+        DURATION=$SUSTAIN_DURATION bench_run "$name" "$file" --rate "$rate" --vus "$SUSTAIN_CONNECTIONS" \
+            --user-ids "$OUT/$name-users.txt" --admin-token "$TOKEN" --verify --wait-credited --poll-rate "$SUSTAIN_POLL_RATE" \
+            ${POLL_CONNECTIONS:+--poll-connections "$POLL_CONNECTIONS"} --credit-timeout "$timeout" --label "$name sustain $rate/s"
+        wait "$sampler_pid" || true
+        sampler_pid=""
+        record_queue "$file"
+        stop_server
+        if ! python3 "$here/Benchmarks/scripts/sustain-table.py" check "$OUT/$file.json" "$OUT/$file-queue.tsv" | tee "$OUT/$file-verdict.txt"; then
+            log "$name: $rate/s not sustained; no higher rate is tried"
+            break
+        fi
+    done
+}
+
 # sweep NAME BACKEND: closed loop at each VU count, then the open loop (and, for the
 # service, webhook -> credited).
 sweep() {
@@ -334,6 +428,7 @@ sweep() {
         log "$name: open loop $OPEN_RATE/s"
         point "$name" "$backend" "$name-open$OPEN_RATE" --rate "$OPEN_RATE" --vus 200 --label "$name open $OPEN_RATE/s"
     fi
+    if [[ " $PARTS " == *" moonshot "* ]]; then moonshot "$name" "$backend"; fi
     if [[ " $PARTS " == *" k6 "* && $backend == echo ]]; then k6_profiles "$name" "$backend"; fi
     if [[ $backend == echo ]]; then
         stop_server
@@ -342,6 +437,7 @@ sweep() {
     if [[ " $PARTS " == *" drain "* ]]; then drain "$name" "$backend"; fi
     if [[ " $PARTS " == *" wrk "* ]]; then wrk_ratio "$name" "$backend"; fi
     if [[ " $PARTS " == *" k6 "* ]]; then k6_profiles "$name" "$backend"; fi
+    if [[ " $PARTS " == *" sustain "* ]]; then sustain "$name" "$backend"; fi
     [[ " $PARTS " == *" credited "* ]] || return 0
     for rate in $CREDIT_RATES; do
         log "$name: webhook -> credited at $rate/s"
@@ -394,4 +490,10 @@ for vus in 100; do
         --title "Echo baseline vs the service at $vus VUs" | tee "$OUT/targets-vus$vus-table.txt"
 done
 if [[ " $PARTS " == *" k6 "* ]]; then k6_table; fi
+if [[ " $PARTS " == *" sustain "* ]]; then
+    python3 "$here/Benchmarks/scripts/sustain-table.py" table "$OUT" | tee "$OUT/sustain-table.md"
+fi
+if [[ " $PARTS " == *" moonshot "* ]]; then
+    python3 "$here/Benchmarks/scripts/moonshot-table.py" "$OUT" | tee "$OUT/moonshot-table.md"
+fi
 log "results in $OUT"
