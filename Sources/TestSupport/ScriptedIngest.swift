@@ -7,7 +7,8 @@ import Synchronization
 ///
 /// By default a record is accepted, and a repeat of a transfer (same chain, tx_hash and
 /// log index) gets the tx_id of its first submission. A stalled submission waits until its
-/// task is cancelled (as the route does once the ingest timeout has passed), then throws.
+/// timeout passes on ``clock`` (then throws the committer's timeout error, as the
+/// ``GroupCommitter`` does) or its task is cancelled.
 public final class ScriptedIngest: WebhookIngest {
     /// How the next submissions are answered.
     public enum Answer: Sendable {
@@ -17,17 +18,19 @@ public final class ScriptedIngest: WebhookIngest {
         case conflict(reason: String)
         /// The submission throws this error.
         case fail(ServiceError)
-        /// The submission waits until its task is cancelled.
+        /// The submission waits until its timeout has passed on ``ScriptedIngest/clock``, or
+        /// until its task is cancelled.
         case stall
     }
 
     private struct State {
         var answer = Answer.accept
         var submitted: [DepositRecord] = []
+        var timeouts: [Duration] = []
         var ids: [DepositRecord.Key: UUID] = [:]
-        var stalled: [UUID: CheckedContinuation<IngestResult, any Error>] = [:]
-        var cancelledBeforeStall: Set<UUID> = []
+        var stalled = 0
         var stallWatchers: [CheckedContinuation<Void, Never>] = []
+        var clock: any Clock<Duration> = ContinuousClock()
     }
 
     private let state = Mutex(State())
@@ -42,11 +45,21 @@ public final class ScriptedIngest: WebhookIngest {
     /// Every record submitted so far, in order (stalled and refused ones included).
     public var submitted: [DepositRecord] { self.state.withLock { $0.submitted } }
 
+    /// The timeout each submission came with, in order.
+    public var timeouts: [Duration] { self.state.withLock { $0.timeouts } }
+
+    /// Measures the timeouts of stalled submissions. Default: the continuous clock; a test
+    /// sets a ``MockClock`` before the first submission.
+    public var clock: any Clock<Duration> {
+        get { self.state.withLock { $0.clock } }
+        set { self.state.withLock { $0.clock = newValue } }
+    }
+
     /// Returns once some submission is stalled.
     public func waitUntilStalled() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let already = self.state.withLock { state -> Bool in
-                if !state.stalled.isEmpty { return true }
+                if state.stalled > 0 { return true }
                 state.stallWatchers.append(continuation)
                 return false
             }
@@ -54,9 +67,10 @@ public final class ScriptedIngest: WebhookIngest {
         }
     }
 
-    public func submit(_ record: DepositRecord) async throws -> IngestResult {
+    public func submit(_ record: DepositRecord, timeout: Duration) async throws -> IngestResult {
         let answer = self.state.withLock { state -> Answer in
             state.submitted.append(record)
+            state.timeouts.append(timeout)
             return state.answer
         }
         switch answer {
@@ -73,30 +87,19 @@ public final class ScriptedIngest: WebhookIngest {
         case .fail(let error):
             throw error
         case .stall:
-            return try await self.stall()
+            return try await self.stall(timeout: timeout)
         }
     }
 
-    private func stall() async throws -> IngestResult {
-        let id = UUID()
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<IngestResult, any Error>) in
-                let (watchers, cancelled) = self.state.withLock { state -> ([CheckedContinuation<Void, Never>], Bool) in
-                    if state.cancelledBeforeStall.remove(id) != nil { return ([], true) }
-                    state.stalled[id] = continuation
-                    defer { state.stallWatchers = [] }
-                    return (state.stallWatchers, false)
-                }
-                if cancelled { continuation.resume(throwing: CancellationError()) }
-                for watcher in watchers { watcher.resume() }
-            }
-        } onCancel: {
-            let continuation = self.state.withLock { state -> CheckedContinuation<IngestResult, any Error>? in
-                if let continuation = state.stalled.removeValue(forKey: id) { return continuation }
-                state.cancelledBeforeStall.insert(id)
-                return nil
-            }
-            continuation?.resume(throwing: CancellationError())
+    /// Waits for the deadline on ``clock``; a cancelled task ends the sleep with `CancellationError`.
+    private func stall(timeout: Duration) async throws -> IngestResult {
+        let (clock, watchers) = self.state.withLock { state in
+            state.stalled += 1
+            defer { state.stallWatchers = [] }
+            return (state.clock, state.stallWatchers)
         }
+        for watcher in watchers { watcher.resume() }
+        try await clock.sleep(for: timeout)
+        throw GroupCommitter.commitTimedOut(after: timeout)
     }
 }

@@ -112,7 +112,7 @@ private struct BodyCollector: ResponseBodyWriter {
 private struct InstantIngest: WebhookIngest {
     let result = IngestResult(txID: UUID(), outcome: .accepted(created: true, queued: true))
 
-    func submit(_ record: DepositRecord) async throws -> IngestResult { self.result }
+    func submit(_ record: DepositRecord, timeout: Duration) async throws -> IngestResult { self.result }
 }
 
 func quietLogger(_ label: String) -> Logger {

@@ -24,7 +24,8 @@ extension IngressActor {
         public var chaosEnabled: Bool
         /// Idle keep-alive connections are closed after this. Default 60 s.
         public var idleTimeout: Duration
-        /// Clock for the ingest timeout (tests inject one).
+        /// Clock of this listener's group committer: it measures the ingest timeout (and the
+        /// backoff of a batch that met a deadlock). Tests inject a mock one.
         public var timeoutClock: any Clock<Duration>
         /// Serve only probes and `/metrics` (the `worker` command). Default false.
         public var probesOnly: Bool
@@ -86,8 +87,7 @@ extension IngressActor {
                 webhookSecret: self.webhookSecret,
                 signatureTolerance: self.signatureTolerance,
                 adminToken: self.adminToken,
-                chaosEnabled: self.chaosEnabled,
-                timeoutClock: self.timeoutClock
+                chaosEnabled: self.chaosEnabled
             )
         }
     }

@@ -85,7 +85,10 @@ public actor IngressActor {
         self.boundPort = nil
         let committer = self.configuration.probesOnly
             ? nil
-            : GroupCommitter(store: self.store, configuration: self.committerConfiguration, observer: self.committerObserver, logger: self.logger)
+            : GroupCommitter(
+                store: self.store, configuration: self.committerConfiguration, observer: self.committerObserver,
+                clock: self.configuration.timeoutClock, logger: self.logger
+            )
         let incarnation = IngressIncarnation(committer: committer)
         self.health.ingressStarted(incarnation)
         defer {

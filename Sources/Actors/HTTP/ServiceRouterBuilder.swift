@@ -13,7 +13,8 @@ public struct ServiceRouterBuilder: Sendable {
     public struct Configuration: Sendable {
         /// Largest accepted webhook body. Default 65,536 bytes.
         public var maximumBodyBytes: Int
-        /// Longest a webhook waits for its commit before a 503. Default 5 s.
+        /// Longest a webhook waits for its commit before a 503, measured by the ingest on its
+        /// own clock (the ``GroupCommitter``'s). Default 5 s.
         public var ingestTimeout: Duration
         /// Shared secret for signatures; nil accepts unsigned webhooks (logged as a warning
         /// each time a router is built).
@@ -24,8 +25,6 @@ public struct ServiceRouterBuilder: Sendable {
         public var adminToken: String?
         /// Whether `POST /api/v1/admin/chaos/kill-worker` is served. Default false.
         public var chaosEnabled: Bool
-        /// Clock for the ingest timeout (tests inject a mock one).
-        public var timeoutClock: any Clock<Duration>
 
         public init(
             maximumBodyBytes: Int = 65_536,
@@ -33,8 +32,7 @@ public struct ServiceRouterBuilder: Sendable {
             webhookSecret: String? = nil,
             signatureTolerance: Duration = .seconds(300),
             adminToken: String? = nil,
-            chaosEnabled: Bool = false,
-            timeoutClock: any Clock<Duration> = ContinuousClock()
+            chaosEnabled: Bool = false
         ) {
             self.maximumBodyBytes = maximumBodyBytes
             self.ingestTimeout = ingestTimeout
@@ -42,7 +40,6 @@ public struct ServiceRouterBuilder: Sendable {
             self.signatureTolerance = signatureTolerance
             self.adminToken = adminToken
             self.chaosEnabled = chaosEnabled
-            self.timeoutClock = timeoutClock
         }
     }
 
@@ -121,8 +118,7 @@ public struct ServiceRouterBuilder: Sendable {
         return WebhookHandler.Configuration(
             maximumBodyBytes: self.configuration.maximumBodyBytes,
             ingestTimeout: self.configuration.ingestTimeout,
-            verifier: verifier,
-            timeoutClock: self.configuration.timeoutClock
+            verifier: verifier
         )
     }
 }

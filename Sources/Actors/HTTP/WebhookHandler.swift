@@ -11,10 +11,9 @@ import NIOCore
 struct WebhookHandler: Sendable {
     struct Configuration: Sendable {
         var maximumBodyBytes: Int
+        /// Longest a webhook waits for its commit, on the ingest's clock.
         var ingestTimeout: Duration
         var verifier: SignatureVerifier?
-        /// Times the ingest timeout; injectable so tests need not wait.
-        var timeoutClock: any Clock<Duration> = ContinuousClock()
     }
 
     static let signatureHeaders: [HTTPField.Name] = ["X-Signature", "X-Hub-Signature-256", "X-Webhook-Signature"].map { HTTPField.Name($0)! }
@@ -32,7 +31,8 @@ struct WebhookHandler: Sendable {
         defer { self.metrics.recorder.observe(self.metrics.webhookProcessing, started.duration(to: .now)) }
         do {
             let record = try await self.record(from: request)
-            let result = try await self.commit(record)
+            // The ingest keeps the deadline (the committer's expiry loop): no timer per request.
+            let result = try await self.ingest.submit(record, timeout: self.configuration.ingestTimeout)
             switch result.outcome {
             case .accepted(let created, let queued):
                 self.metrics.recordWebhook(created ? "created" : "repeat")
@@ -98,25 +98,6 @@ struct WebhookHandler: Sendable {
             try verifier.verify(body: body, headers: headers, now: Int64(self.clock.now().timeIntervalSince1970))
         }
         return try DepositRecord(webhookBody: body)
-    }
-
-    /// Commits through the ingest (the group committer), giving up after the ingest timeout.
-    private func commit(_ record: DepositRecord) async throws -> IngestResult {
-        let timeout = self.configuration.ingestTimeout
-        let clock = self.configuration.timeoutClock
-        let ingest = self.ingest
-        return try await withThrowingTaskGroup(of: IngestResult?.self) { group in
-            group.addTask { try await ingest.submit(record) }
-            group.addTask {
-                try await clock.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let result = first else {
-                throw ServiceError(.unavailable, "the store did not commit within \(timeout)")
-            }
-            return result
-        }
     }
 
     /// `application/json`, any `+json` type, with or without parameters.

@@ -1,5 +1,6 @@
 import DequeModule
 import Foundation
+import HeapModule
 import Logging
 import Runtime
 import Synchronization
@@ -15,8 +16,11 @@ import Synchronization
 /// The queue is bounded (``Configuration/maximumPending``): beyond it ``submit(_:)`` fails at
 /// once with ``QueueFull`` rather than growing while the store is slow. A cancelled waiter
 /// is dropped from the waiter map in O(1) and its queue entry left as a tombstone, skipped
-/// when a batch is taken. A committer belongs to one run of its owner: once ``run()``
-/// returned it refuses work for good, so a restarted owner creates a new one.
+/// when a batch is taken. A waiter submitted with a timeout (``submit(_:timeout:)``) is failed
+/// the same way once its deadline passes on the committer's clock, queued or in flight: one
+/// expiry loop per committer, beside the flush loop, sleeps until the earliest deadline, so a
+/// timeout costs no task and no timer of its own. A committer belongs to one run of its owner:
+/// once ``run()`` returned it refuses work for good, so a restarted owner creates a new one.
 public final class GroupCommitter: Sendable {
     /// The queue held ``Configuration/maximumPending`` webhooks already: the underlying error
     /// of the ``ServiceError/Code/unavailable`` error ``submit(_:)`` throws then (HTTP 503).
@@ -41,25 +45,40 @@ public final class GroupCommitter: Sendable {
         func batchConflictRetried(size: Int, attempt: Int)
     }
 
-    private struct Entry {
+    struct Entry {
         var id: UInt64
         var record: DepositRecord
     }
 
-    private struct Waiter {
+    struct Waiter {
         var continuation: CheckedContinuation<IngestResult, any Error>
         /// Still in `pending` (false once taken into a batch).
         var queued: Bool
+        /// How long it may wait (nil: until its batch is answered); it has a ``Deadline``.
+        var timeout: Duration?
+    }
+
+    /// When a waiter times out, as an offset on the committer's ``DeadlineClock``; ordered by
+    /// offset, then by submission.
+    struct Deadline: Comparable {
+        var offset: Duration
+        var id: UInt64
+
+        static func < (lhs: Deadline, rhs: Deadline) -> Bool {
+            (lhs.offset, lhs.id) < (rhs.offset, rhs.id)
+        }
     }
 
     /// ``run()`` has not started yet, runs, or has returned (for good).
-    private enum Lifecycle {
+    enum Lifecycle {
         case idle
         case running
         case stopped
     }
 
-    private struct State {
+    /// Everything the committer decides on, behind one lock (``state``). Internal only so that
+    /// `GroupCommitter+Deadlines.swift` can reach it.
+    struct State {
         var nextID: UInt64 = 0
         /// Queued entries in arrival order. An entry whose waiter is gone (cancelled) is a
         /// tombstone: skipped when a batch is taken, compacted away when they pile up.
@@ -73,6 +92,17 @@ public final class GroupCommitter: Sendable {
         var lifecycle = Lifecycle.idle
         /// Callers of ``waitUntilPending(atLeast:)``, each with the count it waits for.
         var pendingWatchers: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        /// The deadline of every waiter submitted with a timeout. An entry whose waiter is gone
+        /// (answered, cancelled) stays behind until it reaches the top after the alarm rang, or
+        /// until such entries outnumber the waiters (then they are dropped at once).
+        var deadlines = Heap<Deadline>()
+        /// The offset at which the expiry loop looks at `deadlines` next; nil while it waits for
+        /// a deadline (then any new one wakes it).
+        var alarm: Duration?
+        /// The expiry loop, waiting for its alarm or for an earlier deadline.
+        var expiry: CheckedContinuation<Void, Never>?
+        /// The expiry loop was woken while it was not waiting: its next wait returns at once.
+        var expiryWoken = false
     }
 
     let store: any DepositStore
@@ -80,12 +110,15 @@ public final class GroupCommitter: Sendable {
     let observer: (any Observer)?
     /// Times the delays between retries of a batch that met a deadlock.
     let clock: any Clock<Duration>
+    /// The same clock, measuring the waiters' timeouts.
+    let deadlineClock: DeadlineClock
     let logger: Logger
-    private let state = Mutex(State())
+    let state = Mutex(State())
 
     /// - Parameters:
     ///   - observer: hears about every batch (metrics); it decides nothing.
-    ///   - clock: times ``Configuration/conflictBackoff`` (a test passes a mock clock).
+    ///   - clock: times ``Configuration/conflictBackoff`` and the timeouts of ``submit(_:timeout:)``
+    ///     (a test passes a mock clock).
     public init(
         store: any DepositStore, configuration: Configuration = .init(), observer: (any Observer)? = nil,
         clock: any Clock<Duration> = ContinuousClock(), logger: Logger
@@ -94,6 +127,7 @@ public final class GroupCommitter: Sendable {
         self.configuration = configuration
         self.observer = observer
         self.clock = clock
+        self.deadlineClock = DeadlineClock(clock)
         self.logger = logger
     }
 
@@ -106,32 +140,51 @@ public final class GroupCommitter: Sendable {
     ///   `CancellationError` when the caller is cancelled first (the record may
     ///   still be committed by a batch already in flight — a retry then gets the same tx_id).
     public func submit(_ record: DepositRecord) async throws -> IngestResult {
+        try await self.submit(record, expiringAfter: nil)
+    }
+
+    /// Records one webhook; returns once its batch committed, or fails once `timeout` has
+    /// passed on the committer's clock.
+    ///
+    /// - Throws: what ``submit(_:)`` throws, and ``ServiceError/Code/unavailable`` ("the store
+    ///   did not commit within …") at the deadline, whether the record still waited in the
+    ///   queue (it is then never committed) or its batch was in flight (the record may still be
+    ///   committed — a retry then gets the same tx_id).
+    public func submit(_ record: DepositRecord, timeout: Duration) async throws -> IngestResult {
+        try await self.submit(record, expiringAfter: timeout)
+    }
+
+    private func submit(_ record: DepositRecord, expiringAfter timeout: Duration?) async throws -> IngestResult {
+        let deadline = timeout.map { self.deadlineClock.now() + $0 }
         let id = self.state.withLock { state -> UInt64 in
             state.nextID += 1
             return state.nextID
         }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<IngestResult, any Error>) in
-                let (flusher, refusal, watchers) = self.state.withLock { state -> (CheckedContinuation<Void, Never>?, (any Error)?, [CheckedContinuation<Void, Never>]) in
-                    if state.lifecycle == .stopped { return (nil, ServiceError(.unavailable, "ingest is shutting down"), []) }
-                    if Task.isCancelled { return (nil, CancellationError(), []) }
+                typealias Wakes = (flusher: CheckedContinuation<Void, Never>?, expiry: CheckedContinuation<Void, Never>?)
+                let (wakes, refusal, watchers) = self.state.withLock { state -> (Wakes, (any Error)?, [CheckedContinuation<Void, Never>]) in
+                    if state.lifecycle == .stopped { return ((nil, nil), ServiceError(.unavailable, "ingest is shutting down"), []) }
+                    if Task.isCancelled { return ((nil, nil), CancellationError(), []) }
                     let limit = self.configuration.maximumPending
                     if state.queued >= limit {
-                        return (nil, ServiceError(.unavailable, "ingest queue is full", underlying: QueueFull(limit: limit)), [])
+                        return ((nil, nil), ServiceError(.unavailable, "ingest queue is full", underlying: QueueFull(limit: limit)), [])
                     }
                     // Tombstones outnumber live entries: drop them (amortised O(1) per cancellation).
                     if state.pending.count >= 2 * limit {
                         let waiters = state.waiters
                         state.pending.removeAll { waiters[$0.id] == nil }
                     }
-                    state.waiters[id] = Waiter(continuation: continuation, queued: true)
+                    state.waiters[id] = Waiter(continuation: continuation, queued: true, timeout: timeout)
                     state.queued += 1
                     state.pending.append(Entry(id: id, record: record))
-                    return (self.takeFlusherIfReady(&state), nil, Self.takeSatisfiedWatchers(&state))
+                    let expiry = deadline.flatMap { Self.addDeadline(Deadline(offset: $0, id: id), to: &state) }
+                    return ((self.takeFlusherIfReady(&state), expiry), nil, Self.takeSatisfiedWatchers(&state))
                 }
                 if let refusal { continuation.resume(throwing: refusal) }
                 for watcher in watchers { watcher.resume() }
-                flusher?.resume()
+                wakes.expiry?.resume()
+                wakes.flusher?.resume()
             }
         } onCancel: {
             // O(1): the queue entry stays behind as a tombstone.
@@ -178,9 +231,11 @@ public final class GroupCommitter: Sendable {
         return state.flusher
     }
 
-    /// The flush loop. Returns when cancelled, once the batches in flight have committed
-    /// (or failed) and been answered; requests still waiting in the queue then fail with
-    /// ``ServiceError/Code/unavailable`` (their records were not committed).
+    /// The flush loop and the expiry loop (``submit(_:timeout:)``). Returns when cancelled,
+    /// once the batches in flight have committed (or failed) and been answered; requests still
+    /// waiting in the queue then fail with ``ServiceError/Code/unavailable`` (their records were
+    /// not committed). Deadlines are no longer watched once cancelled: a waiter whose batch is
+    /// still in flight then is answered when that batch ends.
     ///
     /// Runs once: a second call returns at once (the committer belongs to one run of its
     /// owner; a restarted owner creates a new committer).
@@ -192,6 +247,7 @@ public final class GroupCommitter: Sendable {
         }
         guard starting else { return }
         await withDiscardingTaskGroup { group in
+            group.addTask { await self.expireWaiters() }
             while let batch = await self.nextBatch() {
                 group.addTask { await self.commit(batch) }
             }
@@ -200,6 +256,8 @@ public final class GroupCommitter: Sendable {
             state.lifecycle = .stopped
             state.pending.removeAll()
             state.queued = 0
+            state.deadlines = Heap()
+            state.alarm = nil
             defer { state.waiters.removeAll() }
             return state.waiters.values.map(\.continuation)
         }

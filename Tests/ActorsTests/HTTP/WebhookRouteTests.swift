@@ -153,16 +153,16 @@ import Testing
                     #expect(failed.status == .serviceUnavailable)
                     #expect(failed.headers[.retryAfter] != nil)
                     #expect(failed.json["ok"] as? Bool == false)
-                    await timeouts.nextTimerScheduled()
 
                     faults.set(.ingestBeforeCommit, .stall)
                     async let stalled = client.webhook(#"{"tx_hash":"o2","amount":"1"}"#)
+                    // Its batch is in flight, its deadline (200 ms on the committer's clock) set.
                     await faults.stalled(at: .ingestBeforeCommit)
-                    await timeouts.nextTimerScheduled()
                     timeouts.advance(by: .milliseconds(200))
                     let response = try await stalled
                     #expect(response.status == .serviceUnavailable)
                     #expect(response.headers[.retryAfter] != nil)
+                    #expect(response.json["error"] as? String == "the store did not commit within 0.2 seconds; retry later")
                     faults.release(.ingestBeforeCommit)
                 }
                 // Once the store is back the same webhook is accepted.

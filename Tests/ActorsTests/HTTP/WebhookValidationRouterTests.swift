@@ -149,19 +149,23 @@ import Testing
         let timeouts = MockClock()
         let harness = RouterHarness {
             $0.configuration.ingestTimeout = .seconds(5)
-            $0.configuration.timeoutClock = timeouts
+            $0.ingest.clock = timeouts
         }
         harness.ingest.answer(.stall)
         try await harness.test { client in
             async let stalled = client.webhook(#"{"tx_hash":"o2","amount":"1"}"#)
             await harness.ingest.waitUntilStalled()
-            await timeouts.nextTimerScheduled()
+            // The route hands the ingest its configured timeout; the ingest keeps the deadline.
+            #expect(await timeouts.nextTimerScheduled() == MockClock.Instant(.seconds(5)))
             timeouts.advance(by: .seconds(5))
             let response = try await stalled
             #expect(response.status == .serviceUnavailable)
             #expect(response.headers[.retryAfter] == "1")
-            #expect(Self.expectErrorShape(response)?.hasPrefix("the store did not commit within") == true)
+            #expect(Self.expectErrorShape(response) == "the store did not commit within 5.0 seconds; retry later")
+            await harness.metricsActor.flush()
+            #expect(await harness.metricsActor.counterValue(harness.metrics.enqueueFailed) == 1)
         }
+        #expect(harness.ingest.timeouts == [.seconds(5)])
     }
 
     @Test func anUnknownRouteIs404InTheErrorShape() async throws {
