@@ -19,6 +19,8 @@ public final class ScriptedDepositStore: DepositStore {
         case processJobs([ClaimedJob])
         case failJob(ClaimedJob, retryAfter: Duration, maxAttempts: Int)
         case releaseLeases(owner: String)
+        /// ``ScriptedClaimSettlingStore``'s one-transaction claim and settlement.
+        case claimAndSettle(owner: String, limit: Int)
     }
 
     /// One suspended call, waiting for the test's answer.
@@ -36,6 +38,8 @@ public final class ScriptedDepositStore: DepositStore {
         public func failed(state: DepositState?) { self.reply.resume(with: .success(.state(state))) }
         /// Answers a lease release with how many leases were freed.
         public func released(_ count: Int) { self.reply.resume(with: .success(.count(count))) }
+        /// Answers a one-transaction claim and settlement.
+        public func settled(_ batch: SettledBatch) { self.reply.resume(with: .success(.batch(batch))) }
         /// Makes the call throw `error`.
         public func fail(with error: any Error) { self.reply.resume(with: .failure(error)) }
     }
@@ -45,6 +49,7 @@ public final class ScriptedDepositStore: DepositStore {
         case outcomes([UUID: JobOutcome])
         case state(DepositState?)
         case count(Int)
+        case batch(SettledBatch)
     }
 
     /// Resumes its continuation once: with the test's answer or with cancellation, whichever
@@ -127,6 +132,16 @@ public final class ScriptedDepositStore: DepositStore {
         let answer = try await self.call(request)
         guard case .count(let count) = answer else { throw self.unexpected(answer, to: request) }
         return count
+    }
+
+    /// Publishes the one-transaction claim; `claimed` hears the batch's jobs before the call
+    /// returns, as a real store calls it before settling.
+    func claimAndSettle(owner: String, limit: Int, claimed: @Sendable ([ClaimedJob]) -> Void) async throws -> SettledBatch {
+        let request = Request.claimAndSettle(owner: owner, limit: limit)
+        let answer = try await self.call(request)
+        guard case .batch(let batch) = answer else { throw self.unexpected(answer, to: request) }
+        if !batch.jobs.isEmpty { claimed(batch.jobs) }
+        return batch
     }
 
     private func unsupported() -> ServiceError { ServiceError(.storeFailure, "ScriptedDepositStore supports the worker's job calls only") }

@@ -1,9 +1,15 @@
 import Foundation
 import Logging
 import Runtime
+import Synchronization
 
 /// Claims deposit jobs in batches (up to ``Configuration/batchSize``) and settles each batch
 /// in one store transaction, falling back to one job per transaction when a batch fails.
+///
+/// On a ``ClaimSettlingStore`` (PostgreSQL) the claim and the settlement are one transaction:
+/// row locks instead of leases, one commit per batch. When such a batch fails for its
+/// deposits, the next round takes the lease path (claim with a lease, settle the batch, then
+/// job by job), so only a deposit that fails by itself is charged an attempt.
 ///
 /// A worker is an actor supervised by the worker supervisor. It may be killed at any
 /// instant: its transaction then rolls back, and its lease is released when the
@@ -53,6 +59,8 @@ public actor DepositWorker {
     public nonisolated let owner: String
     private let configuration: Configuration
     private let store: any DepositStore
+    /// The same store when it claims and settles in one transaction.
+    private let settling: (any ClaimSettlingStore)?
     private let signal: JobSignal
     private let metrics: ServiceMetrics
     private let faults: any FaultInjector
@@ -75,6 +83,7 @@ public actor DepositWorker {
         self.owner = "\(instance)/\(name)"
         self.configuration = configuration
         self.store = store
+        self.settling = store as? any ClaimSettlingStore
         self.signal = signal
         self.metrics = metrics
         self.faults = faults
@@ -103,8 +112,30 @@ public actor DepositWorker {
         }
         storeFailures = 0
         var limit = self.configuration.batchSize
+        // After a one-transaction settlement failed for its deposits, the next round takes
+        // the lease path, which settles job by job and charges only the failing deposit.
+        var leasePath = false
         while !context.isShutdownRequested {
             try Task.checkCancellation()
+            if let settling = self.settling, !leasePath {
+                switch try await self.claimAndSettle(on: settling, limit: limit) {
+                case .settled(let claimed):
+                    storeFailures = 0
+                    let full = claimed >= limit
+                    limit = full ? self.configuration.backlogBatchSize : self.configuration.batchSize
+                    // Nothing due, or every due job taken: wait for a wake-up (a permit is
+                    // waiting if jobs were queued meanwhile) or the poll.
+                    if !full { await self.idle(context: context, clock: clock) }
+                case .storeUnavailable(let error):
+                    storeFailures += 1
+                    try await self.pause(after: error, failures: storeFailures, clock: clock)
+                case .failed:
+                    storeFailures = 0
+                    leasePath = true
+                }
+                continue
+            }
+            leasePath = false
             let jobs: [ClaimedJob]
             let full: Bool
             do {
@@ -140,6 +171,76 @@ public actor DepositWorker {
         }
     }
 
+    /// How a one-transaction claim and settlement ended.
+    private enum Round {
+        /// Committed (or nothing was due): `claimed` jobs.
+        case settled(claimed: Int)
+        /// The store could not serve it: nothing was claimed or charged.
+        case storeUnavailable(any Error)
+        /// It failed for its deposits: rolled back, nothing charged.
+        case failed
+    }
+
+    /// Claims up to `limit` due jobs and settles them in one transaction of `store`. A
+    /// failure rolls everything back: the jobs are due again at once and nothing is charged.
+    private func claimAndSettle(on store: any ClaimSettlingStore, limit: Int) async throws -> Round {
+        let started = ContinuousClock.now
+        let claimed = Mutex<[ClaimedJob]>([])
+        let batch: SettledBatch
+        do {
+            batch = try await store.claimAndSettle(owner: self.owner, limit: limit) { jobs in
+                claimed.withLock { $0 = jobs }
+                self.logStarted(jobs)
+            }
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            try Task.checkCancellation()
+            let jobs = claimed.withLock { $0 }
+            if Self.isStoreUnavailable(error) {
+                if !jobs.isEmpty { self.logDeferred(jobs, error: error, lease: "none held") }
+                return .storeUnavailable(error)
+            }
+            self.logger.warning("deposit_batch_failed", metadata: ["worker": "\(self.name)", "jobs": "\(jobs.count)", "error": "\(error)"])
+            return .failed
+        }
+        guard !batch.jobs.isEmpty else { return .settled(claimed: 0) }
+        do {
+            try await self.faults.check(.afterCommit)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            // Committed: each job is gone, so each is reported failed and `failJob` finds
+            // nothing to retry (as on the lease path).
+            for job in batch.jobs { try await self.failed(job, error: error) }
+            return .settled(claimed: batch.jobs.count)
+        }
+        let duration = started.duration(to: .now)
+        for job in batch.jobs {
+            self.completed(job, outcome: batch.outcomes[job.txID] ?? .leaseLost, duration: duration)
+        }
+        return .settled(claimed: batch.jobs.count)
+    }
+
+    /// Logs `deposit_task_started` for each claimed job.
+    private nonisolated func logStarted(_ jobs: [ClaimedJob]) {
+        for job in jobs {
+            self.logger.info("deposit_task_started", metadata: [
+                "tx_id": "\(job.txID.apiString)", "worker": "\(self.name)", "attempt": "\(job.failedAttempts + 1)", "batch": "\(jobs.count)",
+            ])
+        }
+    }
+
+    /// Logs `deposit_task_deferred` for each job given back uncharged.
+    private nonisolated func logDeferred(_ jobs: [ClaimedJob], error: any Error, lease: String) {
+        self.metrics.recorder.increment(self.metrics.taskDeferred)
+        for job in jobs {
+            self.logger.warning("deposit_task_deferred", metadata: [
+                "tx_id": "\(job.txID.apiString)", "worker": "\(self.name)", "error": "\(error)", "lease": "\(lease)",
+            ])
+        }
+    }
+
     /// Whether `error` says the store could not serve the request (connection lost, pool
     /// timeout, failover, deadlock) rather than that the deposit itself failed. Only the
     /// latter is charged an attempt toward ``Configuration/maximumAttempts``.
@@ -151,14 +252,8 @@ public actor DepositWorker {
     /// worker can claim them once the store answers. If the store cannot be reached to
     /// release them, the leases expire on their own — still without a charge.
     private func deferJobs(_ jobs: [ClaimedJob], error: any Error) async {
-        self.metrics.recorder.increment(self.metrics.taskDeferred)
         let released = (try? await self.store.releaseLeases(ownedBy: self.owner)) ?? 0
-        for job in jobs {
-            self.logger.warning("deposit_task_deferred", metadata: [
-                "tx_id": "\(job.txID.apiString)", "worker": "\(self.name)", "error": "\(error)",
-                "lease": "\(released > 0 ? "released" : "left to expire")",
-            ])
-        }
+        self.logDeferred(jobs, error: error, lease: released > 0 ? "released" : "left to expire")
         if released > 0 { self.signal.notify(count: released) }
     }
 
@@ -169,11 +264,7 @@ public actor DepositWorker {
     ///   defers the jobs), else nil.
     private func process(batch jobs: [ClaimedJob]) async throws -> (any Error)? {
         let started = ContinuousClock.now
-        for job in jobs {
-            self.logger.info("deposit_task_started", metadata: [
-                "tx_id": "\(job.txID.apiString)", "worker": "\(self.name)", "attempt": "\(job.failedAttempts + 1)", "batch": "\(jobs.count)",
-            ])
-        }
+        self.logStarted(jobs)
         let outcomes: [UUID: JobOutcome]
         do {
             try await self.faults.check(.afterClaim)

@@ -22,15 +22,26 @@ struct DepositWorkerHarness: Sendable {
         batchSize: 32
     )
 
-    let store = ScriptedDepositStore()
+    /// Publishes and answers the worker's store calls.
+    let store: ScriptedDepositStore
     let clock = MockClock()
     let signal = JobSignal(maximumPermits: 1)
     let log = SettlementLog()
     let supervisor: Supervisor<MockClock>
 
-    init(configuration: DepositWorker.Configuration = Self.configuration) {
+    /// - Parameter claimSettling: the worker's store claims and settles in one transaction
+    ///   (a ``ScriptedClaimSettlingStore``, as PostgreSQL), else it has the lease path only.
+    init(configuration: DepositWorker.Configuration = Self.configuration, claimSettling: Bool = false) {
+        let workerStore: any DepositStore
+        if claimSettling {
+            let store = ScriptedClaimSettlingStore()
+            (self.store, workerStore) = (store.scripted, store)
+        } else {
+            let store = ScriptedDepositStore()
+            (self.store, workerStore) = (store, store)
+        }
         let worker = DepositWorker(
-            name: "worker-1", instance: "test", configuration: configuration, store: self.store, signal: self.signal,
+            name: "worker-1", instance: "test", configuration: configuration, store: workerStore, signal: self.signal,
             metrics: ServiceMetrics(recorder: MetricsActor(logger: .silent()).recorder), observer: self.log, logger: .silent()
         )
         let clock = self.clock
@@ -47,9 +58,10 @@ struct DepositWorkerHarness: Sendable {
     /// (a call still waiting for an answer then throws `CancellationError`).
     static func run(
         configuration: DepositWorker.Configuration = Self.configuration,
+        claimSettling: Bool = false,
         _ body: (DepositWorkerHarness, inout AsyncStream<ScriptedDepositStore.Call>.Iterator) async throws -> Void
     ) async throws {
-        let harness = DepositWorkerHarness(configuration: configuration)
+        let harness = DepositWorkerHarness(configuration: configuration, claimSettling: claimSettling)
         var calls = harness.store.calls.makeAsyncIterator()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await harness.supervisor.run() }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOSSL
 import PostgresNIO
@@ -16,11 +17,16 @@ public final class PostgresConnectionFactory: ConnectionFactory {
 
     public init(address: DatabaseLocation.PostgresAddress, session: PostgresSessionSettings = .init(), logger: Logger) throws {
         var configuration = try Self.configuration(for: address)
-        configuration.options.additionalStartupParameters = session.startupParameters
+        // `application_name` names the process in `pg_stat_activity` (which process holds a
+        // lock, runs a slow query or sits in a transaction).
+        configuration.options.additionalStartupParameters = session.startupParameters + [("application_name", Self.applicationName)]
         self.configuration = configuration
         self.session = session
         self.logger = logger
     }
+
+    /// `cricalgo/<process id>`.
+    public static let applicationName = "cricalgo/\(ProcessInfo.processInfo.processIdentifier)"
 
     /// The connection settings for `address`: TCP (with its TLS mode) or a Unix socket.
     public static func configuration(for address: DatabaseLocation.PostgresAddress) throws -> PostgresConnection.Configuration {

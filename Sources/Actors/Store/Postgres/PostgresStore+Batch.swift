@@ -48,15 +48,42 @@ extension PostgresStore {
         }
     }
 
+    /// The claim and ``processJobs(_:)``'s settlement in one transaction: the claim locks the
+    /// due jobs (``LockDueJobsStatement``) instead of writing leases, and the settlement runs
+    /// on the jobs it locked. One commit per batch instead of two.
+    public func claimAndSettle(owner: String, limit: Int, claimed: @Sendable ([ClaimedJob]) -> Void) async throws -> SettledBatch {
+        let token = UUID()
+        let now = self.clock.now()
+        do {
+            return try await self.claimAndSettle(owner: owner, token: token, limit: limit, now: now, walletsLast: true, claimed: claimed)
+        } catch is WalletNearCeiling {
+            return try await self.claimAndSettle(owner: owner, token: token, limit: limit, now: now, walletsLast: false, claimed: claimed)
+        }
+    }
+
+    private func claimAndSettle(
+        owner: String, token: UUID, limit: Int, now: Date, walletsLast: Bool, claimed: @Sendable ([ClaimedJob]) -> Void
+    ) async throws -> SettledBatch {
+        try await self.withTransaction { connection in
+            var jobs: [ClaimedJob] = []
+            for try await (txID, attempts) in try await connection.execute(LockDueJobsStatement(limit: limit), logger: self.logger) {
+                jobs.append(ClaimedJob(txID: txID, leaseToken: token, owner: owner, failedAttempts: attempts))
+            }
+            guard !jobs.isEmpty else { return SettledBatch(jobs: [], outcomes: [:]) }
+            claimed(jobs)
+            try await self.faults.check(.afterClaim)
+            let outcomes = try await self.settle(jobs, held: jobs.map(\.txID), now: now, walletsLast: walletsLast, on: connection)
+            return SettledBatch(jobs: jobs, outcomes: outcomes)
+        }
+    }
+
     /// The wallets-last credit found a wallet whose balance plus the batch's credits would
     /// pass ``Amount/maximum``: the transaction is abandoned and the batch settled again
     /// with the wallets read under lock.
     private struct WalletNearCeiling: Error {}
 
-    /// One attempt at settling `jobs`. With `walletsLast`, a plan that credits every deposit
-    /// against empty wallets credits by sum in the last statement (throwing
-    /// ``WalletNearCeiling`` if a wallet has no room); any other plan, or `walletsLast`
-    /// false, locks and reads the wallets before applying the balances exactly.
+    /// One attempt at settling `jobs`: locks those still carrying their lease token, then
+    /// settles them.
     private func settle(_ jobs: [ClaimedJob], now: Date, walletsLast: Bool) async throws -> [UUID: JobOutcome] {
         try await self.withTransaction { connection in
             var held: [UUID] = []
@@ -64,56 +91,67 @@ extension PostgresStore {
                 held.append(txID)
             }
             guard !held.isEmpty else { return SettlementPlan.allLost(jobs) }
-
-            var rows: [SettlementPlan.Row] = []
-            rows.reserveCapacity(held.count)
-            for try await (id, state, chainStatus, amount, userRef, userID) in try await connection.execute(
-                SettlementRowsStatement(ids: held), logger: self.logger
-            ) {
-                guard let state = DepositState(rawValue: state) else { throw ServiceError(.storeFailure, "unknown deposit state") }
-                rows.append(SettlementPlan.Row(
-                    id: id, state: state, chainStatus: chainStatus, amount: try Amount(parsing: amount),
-                    candidate: Settlement.candidate(assigned: userID, reference: userRef)
-                ))
-            }
-            let candidates = SettlementPlan.candidates(rows)
-            var knownUsers: Set<UUID> = []
-            if !candidates.isEmpty {
-                for try await id in try await connection.execute(KnownUsersStatement(candidates: candidates), logger: self.logger) {
-                    knownUsers.insert(id)
-                }
-            }
-            var plan = SettlementPlan(claimOrder: jobs, rows: rows, knownUsers: knownUsers)
-            var creditBySum = false
-            if walletsLast {
-                var againstEmpty = plan
-                againstEmpty.applyBalances([:])
-                if !againstEmpty.refusesAtCeiling {
-                    plan = againstEmpty
-                    creditBySum = true
-                }
-            }
-            if !creditBySum {
-                plan.applyBalances(try await self.lockWallets(plan.walletUsers, now: now, on: connection))
-            }
-            try await self.write(plan, held: held, now: now, on: connection)
-            try await self.faults.check(.afterLedgerInsert)
-            if creditBySum {
-                try await self.credit(sums: plan.newBalances, now: now, on: connection)
-            } else if !plan.newBalances.isEmpty {
-                let credited = Array(plan.newBalances)
-                try await connection.query(
-                    """
-                    UPDATE wallets w SET deposit_balance = x.b::numeric, updated_at = \(now)
-                    FROM unnest(\(credited.map(\.key))::uuid[], \(credited.map { $0.value.description })::text[]) AS x(u, b)
-                    WHERE w.user_id = x.u
-                    """,
-                    logger: self.logger
-                )
-            }
-            try await self.faults.check(.beforeCommit)
-            return plan.outcomes(for: jobs)
+            return try await self.settle(jobs, held: held, now: now, walletsLast: walletsLast, on: connection)
         }
+    }
+
+    /// Settles the `held` jobs of `jobs` (their job rows locked by this transaction) on
+    /// `connection`. With `walletsLast`, a plan that credits every deposit against empty
+    /// wallets credits by sum in the last statement (throwing ``WalletNearCeiling`` if a
+    /// wallet has no room); any other plan, or `walletsLast` false, locks and reads the
+    /// wallets before applying the balances exactly. Every statement but that rare exact
+    /// path is prepared once per connection.
+    private func settle(
+        _ jobs: [ClaimedJob], held: [UUID], now: Date, walletsLast: Bool, on connection: PostgresSession
+    ) async throws -> [UUID: JobOutcome] {
+        var rows: [SettlementPlan.Row] = []
+        rows.reserveCapacity(held.count)
+        for try await (id, state, chainStatus, amount, userRef, userID) in try await connection.execute(
+            SettlementRowsStatement(ids: held), logger: self.logger
+        ) {
+            guard let state = DepositState(rawValue: state) else { throw ServiceError(.storeFailure, "unknown deposit state") }
+            rows.append(SettlementPlan.Row(
+                id: id, state: state, chainStatus: chainStatus, amount: try Amount(parsing: amount),
+                candidate: Settlement.candidate(assigned: userID, reference: userRef)
+            ))
+        }
+        let candidates = SettlementPlan.candidates(rows)
+        var knownUsers: Set<UUID> = []
+        if !candidates.isEmpty {
+            for try await id in try await connection.execute(KnownUsersStatement(candidates: candidates), logger: self.logger) {
+                knownUsers.insert(id)
+            }
+        }
+        var plan = SettlementPlan(claimOrder: jobs, rows: rows, knownUsers: knownUsers)
+        var creditBySum = false
+        if walletsLast {
+            var againstEmpty = plan
+            againstEmpty.applyBalances([:])
+            if !againstEmpty.refusesAtCeiling {
+                plan = againstEmpty
+                creditBySum = true
+            }
+        }
+        if !creditBySum {
+            plan.applyBalances(try await self.lockWallets(plan.walletUsers, now: now, on: connection))
+        }
+        try await self.write(plan, held: held, now: now, on: connection)
+        try await self.faults.check(.afterLedgerInsert)
+        if creditBySum {
+            try await self.credit(sums: plan.newBalances, now: now, on: connection)
+        } else if !plan.newBalances.isEmpty {
+            let credited = Array(plan.newBalances)
+            try await connection.query(
+                """
+                UPDATE wallets w SET deposit_balance = x.b::numeric, updated_at = \(now)
+                FROM unnest(\(credited.map(\.key))::uuid[], \(credited.map { $0.value.description })::text[]) AS x(u, b)
+                WHERE w.user_id = x.u
+                """,
+                logger: self.logger
+            )
+        }
+        try await self.faults.check(.beforeCommit)
+        return plan.outcomes(for: jobs)
     }
 
     /// Creates each missing wallet, then locks the wallets in user order and reads their

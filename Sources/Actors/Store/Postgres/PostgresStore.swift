@@ -11,7 +11,7 @@ import Runtime
 /// ``SQLiteStore`` runs); where SQL must apply a rule (the ingest upsert, claim
 /// eligibility, verify's checks) the statement is rendered from the rule for
 /// ``SQLDialect/postgres`` once, and this type only reads and writes.
-public final class PostgresStore: DepositStore {
+public final class PostgresStore: ClaimSettlingStore {
     public typealias Pool = PoolActor<PostgresConnectionFactory, ContinuousClock>
 
     /// The channel on which ingest announces new jobs.
