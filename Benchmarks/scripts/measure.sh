@@ -45,7 +45,8 @@
 # the echo server too when the echo step runs, as the baseline. Table
 # (scripts/moonshot-table.py): $OUT/moonshot-table.md, met / not met and the gap (figure ÷ moonshot).
 # BUILD (release): `debug` uses debug builds, for a quick check that the runs work (figures
-# then mean nothing); SERVICE_BUILD (BUILD) the same for `cricalgo` alone.
+# then mean nothing); SERVICE_BUILD (BUILD) the same for `cricalgo` alone; SERVICE (the
+# `cricalgo` binary to run, default .build/$SERVICE_BUILD/cricalgo: an earlier build for a before/after pair).
 # Every command is echoed to $OUT/commands.log before it runs.
 set -euo pipefail
 
@@ -87,7 +88,7 @@ TOKEN=bench-admin-token
 mkdir -p "$OUT"
 bench=$here/Benchmarks/.build/$BUILD/webhook-bench
 echo_server=$here/Benchmarks/.build/$BUILD/echo-server
-service=$here/.build/$SERVICE_BUILD/cricalgo
+service=${SERVICE:-$here/.build/$SERVICE_BUILD/cricalgo}
 k6=""
 pg_bin=/usr/lib/postgresql/15/bin
 server_pid=""

@@ -2,7 +2,8 @@ import Foundation
 import PostgresNIO
 
 /// Settlement's first statement: locks the claimed jobs whose lease is still the claim's
-/// (another worker may hold a job whose lease ran out), in id order.
+/// (another worker may hold a job whose lease ran out), in id order. `j.tx_id = ANY($1)`
+/// keeps the primary-key lookup in the generic plan (``SettlementWriteStatement``).
 struct HeldJobsStatement: PostgresPreparedStatement {
     typealias Row = UUID
 
@@ -12,6 +13,7 @@ struct HeldJobsStatement: PostgresPreparedStatement {
         SELECT j.tx_id FROM deposit_jobs j
         JOIN unnest($1::uuid[], $2::uuid[]) AS c(tx_id, token)
           ON c.tx_id = j.tx_id AND c.token = j.lease_token
+        WHERE j.tx_id = ANY($1::uuid[])
         ORDER BY j.tx_id
         FOR UPDATE OF j
         """

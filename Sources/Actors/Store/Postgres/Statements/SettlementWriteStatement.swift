@@ -4,6 +4,11 @@ import PostgresNIO
 /// A settlement plan's ledger entries, final states, audit rows and the deletion of the
 /// held jobs, in one statement. The rows it updates are already locked; the rows it inserts
 /// are new.
+///
+/// The server plans a prepared statement once for any parameters (a generic plan), from the
+/// table sizes of that moment. Joined only to `unnest(…)`, `transactions` was read by a
+/// sequential scan in a plan made while the table was small, a cost that grows with the
+/// table; `t.id = ANY($5)` gives the plan its primary-key lookup whatever the sizes.
 struct SettlementWriteStatement: PostgresPreparedStatement {
     typealias Row = Void
 
@@ -18,7 +23,7 @@ struct SettlementWriteStatement: PostgresPreparedStatement {
             UPDATE transactions t SET state = x.s, user_id = COALESCE(NULLIF(x.u, '')::uuid, t.user_id),
                 failure_reason = NULLIF(x.r, ''), processed_at = $1::timestamptz, updated_at = $1::timestamptz
             FROM unnest($5::uuid[], $6::text[], $7::text[], $8::text[]) AS x(id, s, u, r)
-            WHERE t.id = x.id
+            WHERE t.id = x.id AND t.id = ANY($5::uuid[])
         ), audit AS (
             INSERT INTO audit_logs (tx_id, actor, action, detail, created_at)
             SELECT id, \(PostgresStore.settlementActor), a, d, $1::timestamptz
