@@ -218,6 +218,7 @@ record_queue() {
 }
 
 # point NAME BACKEND FILE [bench args]: a fresh service on a fresh database, one run, stop.
+# With POINT_USERS set, that many users are created first and the deposits credit them.
 point() {
     local name=$1 backend=$2 file=$3
     shift 3
@@ -226,6 +227,10 @@ point() {
         return
     fi
     start_service "$name" "$(fresh_database "$backend")"
+    if [[ -n ${POINT_USERS:-} ]]; then
+        create_users "$OUT/$name-users.txt" "$POINT_USERS"
+        set -- --user-ids "$OUT/$name-users.txt" "$@"
+    fi
     bench_run "$name" "$file" "$@"
     record_queue "$file"
     stop_server
@@ -356,19 +361,10 @@ seconds() {
         for n, u in (re.fullmatch(r"([0-9.]+)(ms|s|m|h)?", t).groups() for t in sys.argv[1:])))' "$@"
 }
 
-# moonshot_point NAME BACKEND FILE [bench args]: like point, with users that the deposits credit.
+# moonshot_point NAME BACKEND FILE [bench args]: like point, with $MOONSHOT_USERS users that
+# the deposits credit.
 moonshot_point() {
-    local name=$1 backend=$2 file=$3
-    shift 3
-    if [[ $backend == echo ]]; then
-        bench_run "$name" "$file" "$@"
-        return
-    fi
-    start_service "$name" "$(fresh_database "$backend")"
-    create_users "$OUT/$name-users.txt" "$MOONSHOT_USERS"
-    bench_run "$name" "$file" --user-ids "$OUT/$name-users.txt" "$@"
-    record_queue "$file"
-    stop_server
+    POINT_USERS=$MOONSHOT_USERS point "$@"
 }
 
 # moonshot NAME BACKEND: the closed loop at $MOONSHOT_VUS and the open loop at $MOONSHOT_RATE/s.
