@@ -122,17 +122,19 @@ import Testing
         }
     }
 
-    /// `cricalgo migrate` twice at once on a new file, round after round: both exit 0 and
-    /// the schema is applied once.
-    @Test func concurrentMigrateCommandsOnANewFileBothSucceed() async throws {
+    /// `cricalgo migrate` three times at once on a new file, round after round: all exit 0
+    /// and the schema is applied once.
+    @Test func concurrentMigrateCommandsOnANewFileAllSucceed() async throws {
         try await self.withCricalgo { start in
             for round in 0..<4 {
                 var environment = self.environment
                 environment["DATABASE_URL"] = "sqlite://\(self.directory.appendingPathComponent("round-\(round)/cricalgo.sqlite").path)"
-                let first = try start(["migrate"], environment)
-                let second = try start(["migrate"], environment)
-                let statuses = [try await first.waitForExit(), try await second.waitForExit()]
-                #expect(statuses == [0, 0], "round \(round): \(first.errors) \(second.errors)")
+                let processes = try (0..<3).map { _ in try start(["migrate"], environment) }
+                var statuses: [Int32] = []
+                for process in processes {
+                    statuses.append(try await process.waitForExit())
+                }
+                #expect(statuses == [0, 0, 0], "round \(round): \(processes.map(\.errors))")
                 let database = try await TestDatabase.sqliteFile(self.directory.appendingPathComponent("round-\(round)/cricalgo.sqlite").path)
                 let versions = try await database.rows("SELECT count(*), count(DISTINCT version) FROM schema_migrations")
                 #expect(versions.first?[0] == versions.first?[1], "round \(round)")

@@ -75,8 +75,10 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: directory.path))
     }
 
-    /// Two stores (two connections, as two processes would have) migrate one new file at
-    /// once: each migration is applied exactly once and both succeed, round after round.
+    /// Two stores (two connections, as two processes would have) open and migrate one new
+    /// file at once: each migration is applied exactly once and both succeed, round after
+    /// round. Opening races too: both switch the new file to WAL at once, where SQLite may
+    /// refuse one of them without waiting.
     @Test func concurrentFirstStartsOnANewSQLiteFileMigrateOnce() async throws {
         for round in 0..<8 {
             let database = try await TestDatabase.create(.sqlite)

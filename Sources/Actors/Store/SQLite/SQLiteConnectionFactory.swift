@@ -54,14 +54,15 @@ public struct SQLiteConnectionFactory: ConnectionFactory {
         }
         let connection = try await SQLiteConnection.open(storage: .file(path: Self.uri(self.path, mode: mode)), logger: self.logger)
         do {
-            // The busy timeout first: switching a new file to WAL waits for another process
-            // opening it at the same moment instead of failing.
-            _ = try await connection.query("PRAGMA busy_timeout = 5000")
-            if self.access == .readWrite {
-                _ = try await connection.query("PRAGMA journal_mode = WAL")
+            // Each setting is idempotent, so a busy answer runs them all again.
+            try await Self.retryingBusy {
+                _ = try await connection.query("PRAGMA busy_timeout = \(Self.busyTimeoutMilliseconds)")
+                if self.access == .readWrite {
+                    _ = try await connection.query("PRAGMA journal_mode = WAL")
+                }
+                _ = try await connection.query("PRAGMA synchronous = FULL")
+                _ = try await connection.query("PRAGMA foreign_keys = ON")
             }
-            _ = try await connection.query("PRAGMA synchronous = FULL")
-            _ = try await connection.query("PRAGMA foreign_keys = ON")
             // Opened, and the path still names the same file (not replaced while opening).
             let identity = try self.currentIdentity(expected: expected)
             self.opened.record(identity)
@@ -70,6 +71,30 @@ public struct SQLiteConnectionFactory: ConnectionFactory {
             throw error
         }
         return connection
+    }
+
+    /// How long a statement waits for another connection's lock before SQLite answers busy.
+    static let busyTimeoutMilliseconds = 5000
+
+    /// Runs `body` again while SQLite answers busy, for as long as the busy timeout. On a
+    /// new file two connections (two processes starting together) can meet where the busy
+    /// handler is not called: before the busy timeout is set, while the other one sets the
+    /// file up, and when both switch the file to WAL, each holding a shared lock and wanting
+    /// the exclusive one, where SQLite answers one of them busy at once because waiting
+    /// would deadlock. The refused one has released its lock by then, so it tries again
+    /// after a short pause.
+    static func retryingBusy(_ body: () async throws -> Void) async throws {
+        let deadline = ContinuousClock.now + .milliseconds(Self.busyTimeoutMilliseconds)
+        var pause = Duration.milliseconds(1)
+        while true {
+            do {
+                return try await body()
+            } catch let error as SQLiteError where error.reason == .busy || error.reason == .locked {
+                guard ContinuousClock.now + pause < deadline else { throw error }
+                try await Task.sleep(for: pause)
+                pause = min(pause * 2, .milliseconds(50))
+            }
+        }
     }
 
     public func validate(_ connection: SQLiteConnection) async -> Bool {
