@@ -82,20 +82,23 @@ public struct SQLiteConnectionFactory: ConnectionFactory {
     /// file up, and when both switch the file to WAL, each holding a shared lock and wanting
     /// the exclusive one, where SQLite answers one of them busy at once because waiting
     /// would deadlock. The refused one has released its lock by then, so it tries again
-    /// after a short pause.
+    /// after a short, jittered pause (so two refused ones do not meet again).
     static func retryingBusy(_ body: () async throws -> Void) async throws {
         let deadline = ContinuousClock.now + .milliseconds(Self.busyTimeoutMilliseconds)
-        var pause = Duration.milliseconds(1)
+        var attempt = 0
         while true {
             do {
                 return try await body()
             } catch let error as SQLiteError where error.reason == .busy || error.reason == .locked {
+                attempt += 1
+                let pause = Self.busyBackoff.delay(attempt: attempt)
                 guard ContinuousClock.now + pause < deadline else { throw error }
                 try await Task.sleep(for: pause)
-                pause = min(pause * 2, .milliseconds(50))
             }
         }
     }
+
+    private static let busyBackoff = Backoff(minimum: .milliseconds(1), maximum: .milliseconds(50))
 
     public func validate(_ connection: SQLiteConnection) async -> Bool {
         guard !connection.isClosed, (try? self.checkFile()) != nil else { return false }
